@@ -1,0 +1,1 @@
+"""The scripting face: `crm NOUN VERB`, one module per noun."""

@@ -1,0 +1,90 @@
+"""crm company: organisations."""
+from __future__ import annotations
+
+from typing import List
+
+import typer
+
+from cli.app import given, sub_app
+from cli.output import Format, FormatOption, LimitOption, print_record, print_rows, table_limit
+from db.services import companies
+
+app = sub_app("Companies: add, list, show, edit, delete, restore.")
+
+COLUMNS = ["id", "name", "domain", "industry", "city", "country", "contacts", "tags"]
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help="Company name."),
+    domain: str = typer.Option(None, "--domain", help="Website or domain."),
+    industry: str = typer.Option(None, "--industry"),
+    phone: str = typer.Option(None, "--phone"),
+    email: str = typer.Option(None, "--email"),
+    address: str = typer.Option(None, "--address"),
+    city: str = typer.Option(None, "--city"),
+    country: str = typer.Option(None, "--country"),
+    notes: str = typer.Option(None, "--notes"),
+    owner: str = typer.Option(None, "--owner"),
+    tag: List[str] = typer.Option([], "--tag"),
+    allow_duplicate: bool = typer.Option(False, "--allow-duplicate", help="Add even if the name is taken."),
+    fmt: Format = FormatOption,
+):
+    """Add a company."""
+    values = given(name=name, domain=domain, industry=industry, phone=phone, email=email, address=address,
+                      city=city, country=country, notes=notes, owner=owner)
+    print_record(companies.create(values, tags=tag, allow_duplicate=allow_duplicate), fmt)
+
+
+@app.command("list")
+def list_cmd(
+    query: str = typer.Option(None, "--search", "-s"),
+    tag: str = typer.Option(None, "--tag"),
+    owner: str = typer.Option(None, "--owner"),
+    limit: int = LimitOption,
+    fmt: Format = FormatOption,
+):
+    """List companies by name."""
+    page = companies.list_(query=query, tag=tag, owner=owner, limit=table_limit(fmt, limit))
+    print_rows(page.rows, fmt, COLUMNS, page.total)
+
+
+@app.command("show")
+def show(ref: str = typer.Argument(..., help="Company id or exact name."), fmt: Format = FormatOption):
+    """One company."""
+    print_record(companies.show(ref), fmt)
+
+
+@app.command("edit")
+def edit(
+    ref: str = typer.Argument(..., help="Company id or exact name."),
+    name: str = typer.Option(None, "--name"),
+    domain: str = typer.Option(None, "--domain"),
+    industry: str = typer.Option(None, "--industry"),
+    phone: str = typer.Option(None, "--phone"),
+    email: str = typer.Option(None, "--email"),
+    address: str = typer.Option(None, "--address"),
+    city: str = typer.Option(None, "--city"),
+    country: str = typer.Option(None, "--country"),
+    notes: str = typer.Option(None, "--notes"),
+    owner: str = typer.Option(None, "--owner"),
+    tag: List[str] = typer.Option([], "--tag", help="Add a tag."),
+    untag: List[str] = typer.Option([], "--untag", help="Remove a tag."),
+    fmt: Format = FormatOption,
+):
+    """Change a company."""
+    values = given(name=name, domain=domain, industry=industry, phone=phone, email=email, address=address,
+                      city=city, country=country, notes=notes, owner=owner)
+    print_record(companies.update(ref, values, add=tag, remove=untag), fmt)
+
+
+@app.command("delete")
+def delete(ref: str = typer.Argument(...), fmt: Format = FormatOption):
+    """Move a company to the trash."""
+    print_record(companies.delete(ref), fmt)
+
+
+@app.command("restore")
+def restore(ref: str = typer.Argument(..., help="Company id."), fmt: Format = FormatOption):
+    """Bring a company back from the trash."""
+    print_record(companies.restore(ref), fmt)

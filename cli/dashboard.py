@@ -1,0 +1,21 @@
+"""Bare `crm` until the full-screen UI lands: the morning summary."""
+from __future__ import annotations
+
+from cli.output import _stdout
+from db.services import dashboard
+
+
+def show_dashboard() -> None:
+    data = dashboard.summary()
+    console = _stdout()
+    f = data["followups"]
+    t = data["tickets"]
+    console.print(f"[bold]{data['contacts']}[/] contacts · [bold]{data['companies']}[/] companies · "
+                  f"[bold]{data['open_deals']}[/] open deals · [bold]{t['open']}[/] open tickets")
+    console.print(f"Follow-ups: [red]{f['overdue']} overdue[/] · {f['today']} today · {f['week']} this week")
+    for item in data["due_followups"][:10]:
+        console.print(f"  {item['due']:<16}  #{item['id']:<4} {item['subject']}  [dim]({item['priority']})[/]")
+    if data["pipeline"]:
+        console.print("Pipeline: " + " · ".join(
+            f"{p['stage']} {p['count']} ({p['total']} {p['currency']})" for p in data["pipeline"]))
+    console.print("[dim]crm --help lists every command[/]")

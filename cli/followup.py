@@ -1,0 +1,96 @@
+"""crm followup: things to do and people to call back."""
+from __future__ import annotations
+
+import typer
+
+from cli.app import sub_app
+from cli.output import Format, FormatOption, LimitOption, print_record, print_rows, table_limit
+from db.services import followups
+
+app = sub_app("Follow-ups: add, list, done, snooze, reschedule, cancel, delete, restore.")
+
+COLUMNS = ["id", "due", "subject", "priority", "contact_id", "deal_id", "ticket_id", "every", "status"]
+
+
+@app.command("add")
+def add(
+    subject: str = typer.Argument(...),
+    due: str = typer.Option(..., "--due", help="When: 2026-11-24 09:00, tomorrow 9:30, friday, +3d ..."),
+    contact: str = typer.Option(None, "--contact", help="Contact id or email."),
+    company: str = typer.Option(None, "--company"),
+    deal: str = typer.Option(None, "--deal"),
+    ticket: str = typer.Option(None, "--ticket"),
+    every: str = typer.Option(None, "--every", help="Repeat: 3d, 2w, 1m, 1y or weekdays."),
+    priority: str = typer.Option("normal", "--priority", help="low, normal, high or urgent."),
+    owner: str = typer.Option(None, "--owner"),
+    notes: str = typer.Option(None, "--notes"),
+    fmt: Format = FormatOption,
+):
+    """Add a follow-up."""
+    print_record(followups.create(subject, due, contact=contact, company=company, deal=deal, ticket=ticket,
+                                  every=every, priority=priority, owner=owner, notes=notes), fmt)
+
+
+@app.command("list")
+def list_cmd(
+    overdue: bool = typer.Option(False, "--overdue"),
+    today: bool = typer.Option(False, "--today"),
+    week: bool = typer.Option(False, "--week", help="Due in the next 7 days."),
+    status: str = typer.Option("open", "--status", help="open, done, cancelled or all."),
+    contact: str = typer.Option(None, "--contact"),
+    owner: str = typer.Option(None, "--owner"),
+    limit: int = LimitOption,
+    fmt: Format = FormatOption,
+):
+    """List follow-ups by due time (snoozed ones hide from --overdue/--today/--week)."""
+    windows = [w for w, on in (("overdue", overdue), ("today", today), ("week", week)) if on]
+    if len(windows) > 1:
+        raise typer.BadParameter("choose one of --overdue, --today, --week")
+    page = followups.list_(when=windows[0] if windows else None, status=status, contact=contact, owner=owner,
+                           limit=table_limit(fmt, limit))
+    print_rows(page.rows, fmt, COLUMNS, page.total)
+
+
+@app.command("show")
+def show(ref: str = typer.Argument(...), fmt: Format = FormatOption):
+    """One follow-up."""
+    print_record(followups.show(ref), fmt)
+
+
+@app.command("done")
+def done(ref: str = typer.Argument(...), note: str = typer.Option(None, "--note"),
+         from_done: bool = typer.Option(False, "--from-done", help="Schedule the next occurrence from today."),
+         fmt: Format = FormatOption):
+    """Complete a follow-up (a recurring one schedules its next occurrence)."""
+    print_record(followups.done(ref, note=note, from_done=from_done), fmt)
+
+
+@app.command("snooze")
+def snooze(ref: str = typer.Argument(...), for_: str = typer.Option(None, "--for", help="2h, 1d, 1w ..."),
+           until: str = typer.Option(None, "--until", help="A date and time."), fmt: Format = FormatOption):
+    """Hide a follow-up until later."""
+    print_record(followups.snooze(ref, for_=for_, until=until), fmt)
+
+
+@app.command("reschedule")
+def reschedule(ref: str = typer.Argument(...), due: str = typer.Argument(...), fmt: Format = FormatOption):
+    """Give a follow-up a new due time."""
+    print_record(followups.reschedule(ref, due), fmt)
+
+
+@app.command("cancel")
+def cancel(ref: str = typer.Argument(...), fmt: Format = FormatOption):
+    """Cancel a follow-up (kept, marked cancelled)."""
+    print_record(followups.cancel(ref), fmt)
+
+
+@app.command("delete")
+def delete(ref: str = typer.Argument(...), fmt: Format = FormatOption):
+    """Move a follow-up to the trash."""
+    print_record(followups.delete(ref), fmt)
+
+
+@app.command("restore")
+def restore(ref: str = typer.Argument(...), fmt: Format = FormatOption):
+    """Bring a follow-up back from the trash."""
+    print_record(followups.restore(ref), fmt)

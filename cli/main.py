@@ -1,0 +1,70 @@
+"""Entry point: global options, top-level commands, and the noun sub-apps."""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+import typer
+
+from cli import company, contact, dbcmd, deal, followup, note, report, ticket, trash
+from cli.app import app
+from cli.output import Format, FormatOption, print_json, print_rows, say
+from db import store
+from db.services import demo, find
+
+
+def _version(value: bool):
+    if value:
+        try:
+            typer.echo(f"crm {version('crm')}")
+        except PackageNotFoundError:
+            typer.echo("crm (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: str = typer.Option(None, "--db", help="Database file or URL (default: $CRM_DB, else the user data dir)."),
+    _v: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+):
+    """A terminal CRM: contacts, companies, deals, follow-ups and tickets."""
+    store.configure(db)
+    if ctx.invoked_subcommand is None:
+        from cli.dashboard import show_dashboard
+
+        show_dashboard()
+
+
+@app.command()
+def init(demo_data: bool = typer.Option(False, "--demo", help="Fill the new store with a sample business.")):
+    """Create the store (and optionally load demo data)."""
+    store.connect()
+    say(f"store ready at {store.describe()}")
+    if demo_data:
+        counts = demo.load()
+        say("demo data: " + ", ".join(f"{n} {k}" for k, n in counts.items()) if counts
+            else "demo data skipped: the store already has contacts")
+
+
+@app.command("search")
+def search_cmd(
+    query: str = typer.Argument(..., help="Any part of a name, email, phone, company, title, note or subject."),
+    limit: int = typer.Option(50, "--limit", "-n", help="At most N results."),
+    fmt: Format = FormatOption,
+):
+    """Search contacts, companies, deals and tickets."""
+    hits = find.search_all(query, limit=limit or 10_000)
+    if fmt == Format.json:
+        print_json(hits)
+    else:
+        print_rows(hits, fmt, ["type", "id", "title", "detail"])
+
+
+for sub, name in ((contact.app, "contact"), (company.app, "company"), (deal.app, "deal"),
+                  (followup.app, "followup"), (ticket.app, "ticket"), (note.app, "note"),
+                  (report.app, "report"), (dbcmd.app, "db"), (trash.app, "trash")):
+    app.add_typer(sub, name=name)
+
+
+def main() -> None:
+    app(prog_name="crm")

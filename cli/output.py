@@ -1,0 +1,124 @@
+"""Printing records: one shared --format option, data on stdout, messages on stderr."""
+from __future__ import annotations
+
+import csv
+import enum
+import json
+import shutil
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = typer.Option(Format.table, "--format", "-f", help="Output format: table, json or csv.")
+LimitOption = typer.Option(None, "--limit", "-n", help="Show at most N rows (0 = all). Tables default to one screenful.")
+
+
+def _stdout() -> Console:
+    # Piped tables keep their full width instead of wrapping at 80 columns.
+    return Console(file=sys.stdout, width=None if sys.stdout.isatty() else 200, highlight=False)
+
+
+def say(message: str) -> None:
+    """A message for the person, never mixed into the data on stdout."""
+    typer.echo(message, err=True)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def print_json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def screenful() -> int:
+    return max(10, shutil.get_terminal_size((100, 30)).lines - 6)
+
+
+def table_limit(fmt: Format, limit: int | None) -> int | None:
+    """The row limit to ask the service for (None = all)."""
+    if limit is not None:
+        return limit or None
+    return screenful() if fmt == Format.table else None
+
+
+def print_rows(rows: list[dict], fmt: Format, columns: list[str], total: int | None = None,
+               title: str | None = None) -> None:
+    """A list: a table of the chosen columns, a JSON array of whole records, or CSV."""
+    if fmt == Format.json:
+        print_json(rows)
+    elif fmt == Format.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        keys = list(rows[0].keys()) if rows else columns
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow([_cell(row.get(k)) for k in keys])
+    else:
+        if not rows:
+            say("nothing found")
+        else:
+            table = Table(title=title, show_edge=False, header_style="bold")
+            for col in columns:
+                table.add_column(_label(col), overflow="fold")
+            for row in rows:
+                table.add_row(*(_cell(row.get(c)) for c in columns))
+            _stdout().print(table)
+    if total is not None and total > len(rows):
+        say(f"{total - len(rows)} more not shown; use --limit 0 to see all")
+
+
+def print_record(record: dict, fmt: Format, fields: list[str] | None = None) -> None:
+    """One record: key/value lines, a JSON object, or a one-row CSV."""
+    if fmt == Format.json:
+        print_json(record)
+    elif fmt == Format.csv:
+        flat = {k: v for k, v in record.items() if not (isinstance(v, list) and v and isinstance(v[0], dict))}
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(flat.keys())
+        writer.writerow([_cell(v) for v in flat.values()])
+    else:
+        table = Table(show_header=False, show_edge=False, box=None, padding=(0, 2, 0, 0))
+        table.add_column(style="bold")
+        table.add_column(overflow="fold")
+        for key in fields or record.keys():
+            value = record.get(key)
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                continue
+            table.add_row(_label(key), _cell(value))
+        _stdout().print(table)
+
+
+def print_section(title: str, rows: list[dict], columns: list[str]) -> None:
+    """A titled sub-table inside a table-format `show`."""
+    console = _stdout()
+    console.print()
+    if not rows:
+        console.print(f"[bold]{title}[/]: none")
+        return
+    table = Table(title=title, title_justify="left", title_style="bold", show_edge=False, header_style="bold")
+    for col in columns:
+        table.add_column(_label(col), overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    console.print(table)

@@ -1,0 +1,170 @@
+"""The user's settings: a TOML file in the user config dir, or the file named by CRM_CONFIG.
+
+Everything has a default so a new user needs no file at all.
+"""
+from __future__ import annotations
+
+import getpass
+import locale
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from db.errors import StoreError
+
+APP_NAME = "crm"
+
+# Open pipeline stages and their default win probability (percent). "won" and
+# "lost" always exist after them and close a deal.
+DEFAULT_PIPELINE = {"lead": 10, "qualified": 25, "proposal": 50, "negotiation": 75}
+CLOSED_STAGES = {"won": 100, "lost": 0}
+
+# Ticket service levels: hours to first response and to resolution, by priority.
+DEFAULT_SLA = {
+    "urgent": (1, 8),
+    "high": (4, 24),
+    "normal": (8, 72),
+    "low": (24, 168),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    timezone: str = "UTC"
+    phone_region: str | None = None
+    currency: str = "USD"
+    owner: str = "me"
+    dayfirst: bool = False
+    pipeline: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PIPELINE))
+    sla: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SLA))
+    reminders: dict = field(default_factory=dict)
+    smtp: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def stages(self) -> dict[str, int]:
+        """Every stage, open ones first, with its default probability."""
+        return {**self.pipeline, **CLOSED_STAGES}
+
+
+def config_path() -> Path:
+    if os.environ.get("CRM_CONFIG"):
+        return Path(os.environ["CRM_CONFIG"]).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+def _system_timezone() -> str:
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            target = os.readlink("/etc/localtime")
+            name = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+        except OSError:
+            name = ""
+    try:
+        ZoneInfo(name)
+        return name
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+
+
+def _locale_region() -> str | None:
+    """en_GB.UTF-8 -> GB: a fair guess of where local phone numbers come from."""
+    for value in (os.environ.get("LC_ALL"), os.environ.get("LANG"), locale.getlocale()[0]):
+        if value and "_" in value:
+            region = value.split("_", 1)[1][:2].upper()
+            if region.isalpha() and len(region) == 2:
+                return region
+    return None
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "me"
+
+
+def _fail(path: Path, message: str):
+    raise StoreError(f"{path}: {message}")
+
+
+def parse_config(data: dict, path: Path | None = None) -> Config:
+    where = path or Path("config")
+    tz = data.get("timezone") or _system_timezone()
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        _fail(where, f"timezone: unknown time zone {tz!r} (use an IANA name like Europe/London)")
+    region = data.get("phone_region", _locale_region())
+    if region is not None:
+        region = str(region).upper()
+        import phonenumbers
+
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            _fail(where, f"phone_region: unknown region {region!r} (use an ISO country code like GB)")
+    currency = str(data.get("currency", "USD")).upper()
+    if len(currency) != 3 or not currency.isalpha():
+        _fail(where, f"currency: {currency!r} is not an ISO 4217 code like EUR")
+    pipeline = dict(DEFAULT_PIPELINE)
+    if "pipeline" in data:
+        raw = data["pipeline"]
+        if not isinstance(raw, dict) or not raw:
+            _fail(where, "[pipeline]: expected stage = probability lines")
+        pipeline = {}
+        for name, prob in raw.items():
+            key = str(name).strip().lower()
+            if key in CLOSED_STAGES:
+                _fail(where, f"[pipeline] {key}: won and lost are built in; list only open stages")
+            if not isinstance(prob, int) or not 0 <= prob <= 100:
+                _fail(where, f"[pipeline] {key}: probability must be a whole number 0-100")
+            pipeline[key] = prob
+    sla = dict(DEFAULT_SLA)
+    for prio, hours in (data.get("sla") or {}).items():
+        if prio not in DEFAULT_SLA or not (isinstance(hours, list) and len(hours) == 2):
+            _fail(where, f"[sla] {prio}: expected priority = [response_hours, resolution_hours]")
+        sla[prio] = (int(hours[0]), int(hours[1]))
+    return Config(
+        timezone=tz,
+        phone_region=region or None,
+        currency=currency,
+        owner=str(data.get("owner") or _user()),
+        dayfirst=str(data.get("date_order", "mdy")).lower() == "dmy",
+        pipeline=pipeline,
+        sla=sla,
+        reminders=dict(data.get("reminders") or {}),
+        smtp=dict(data.get("smtp") or {}),
+        path=path,
+    )
+
+
+@lru_cache(maxsize=None)
+def _load(path: Path) -> Config:
+    if not path.exists():
+        return parse_config({}, None)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        _fail(path, f"not valid TOML: {exc}")
+    except OSError as exc:
+        _fail(path, f"cannot read: {exc.strerror}")
+    return parse_config(data, path)
+
+
+def get_config() -> Config:
+    return _load(config_path())
+
+
+def reload_config() -> Config:
+    _load.cache_clear()
+    return get_config()

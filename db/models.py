@@ -1,0 +1,213 @@
+"""The Peewee models: one table per thing the business keeps.
+
+Conventions: timestamps are naive UTC datetimes; follow-up due/snooze times are naive
+*local* wall-clock times in the configured timezone (a 09:00 call stays at 09:00 across
+DST); money is an integer in minor units beside an ISO 4217 code; deleting sets
+deleted_at (the trash) and purging is a separate, explicit step.
+"""
+from datetime import datetime, timezone
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class ImportBatch(BaseModel):
+    file = TextField()
+    sheet = TextField(null=True)
+    entity = CharField(max_length=20)
+    mapping = TextField(default="{}")
+    created = IntegerField(default=0)
+    updated = IntegerField(default=0)
+    skipped = IntegerField(default=0)
+    rejected = IntegerField(default=0)
+    user = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    reverted_at = DateTimeField(null=True)
+
+
+class Tag(BaseModel):
+    name = CharField(max_length=100, unique=True)
+
+
+class Company(BaseModel):
+    name = TextField()
+    domain = TextField(null=True)
+    industry = TextField(null=True)
+    phone = TextField(null=True)
+    email = TextField(null=True)
+    address = TextField(null=True)
+    city = TextField(null=True)
+    country = TextField(null=True)
+    notes = TextField(null=True)
+    owner = TextField(null=True)
+    external_id = TextField(null=True, index=True)
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True, index=True)
+
+
+class Contact(BaseModel):
+    first_name = TextField(default="")
+    last_name = TextField(default="")
+    title = TextField(null=True)
+    company = ForeignKeyField(Company, null=True, on_delete="SET NULL", backref="contacts")
+    stage = CharField(max_length=20, default="lead")
+    source = TextField(null=True)
+    owner = TextField(null=True)
+    do_not_contact = BooleanField(default=False)
+    notes = TextField(null=True)
+    external_id = TextField(null=True, index=True)
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True, index=True)
+
+
+class ContactEmail(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE", backref="email_rows")
+    email = TextField()
+    email_key = TextField(index=True)  # lower-cased: the duplicate key
+    position = IntegerField(default=0)  # 0 is the primary address
+
+
+class ContactPhone(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE", backref="phone_rows")
+    raw = TextField()
+    number = TextField(index=True)  # E.164 when the region is known, else digits
+    position = IntegerField(default=0)
+
+
+class ContactTag(BaseModel):
+    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("contact", "tag")
+
+
+class CompanyTag(BaseModel):
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("company", "tag")
+
+
+class Deal(BaseModel):
+    title = TextField()
+    contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL", backref="deals")
+    company = ForeignKeyField(Company, null=True, on_delete="SET NULL", backref="deals")
+    amount = BigIntegerField(default=0)  # minor units
+    currency = CharField(max_length=3)
+    stage = CharField(max_length=40, index=True)
+    probability = IntegerField()
+    expected_close = DateField(null=True)
+    owner = TextField(null=True)
+    lost_reason = TextField(null=True)
+    closed_at = DateTimeField(null=True)
+    notes = TextField(null=True)
+    external_id = TextField(null=True, index=True)
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True, index=True)
+
+
+class DealStage(BaseModel):
+    """When a deal entered (and left) each stage."""
+
+    deal = ForeignKeyField(Deal, on_delete="CASCADE", backref="stage_history")
+    stage = CharField(max_length=40)
+    entered_at = DateTimeField(default=utcnow)
+    left_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "deal_stage_history"  # "deal_stage" is the name of Deal.stage's index
+
+
+class Ticket(BaseModel):
+    subject = TextField()
+    description = TextField(null=True)
+    contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL", backref="tickets")
+    company = ForeignKeyField(Company, null=True, on_delete="SET NULL", backref="tickets")
+    status = CharField(max_length=20, default="new", index=True)
+    priority = CharField(max_length=20, default="normal")
+    channel = CharField(max_length=20, default="other")
+    assignee = TextField(null=True)
+    response_due = DateTimeField(null=True)
+    resolution_due = DateTimeField(null=True)
+    resolved_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)
+    external_id = TextField(null=True, index=True)
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True, index=True)
+
+
+class FollowUp(BaseModel):
+    subject = TextField()
+    due = DateTimeField(index=True)  # local wall-clock time
+    due_has_time = BooleanField(default=True)  # False: a date, due at the start of the day
+    contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL", backref="followups")
+    company = ForeignKeyField(Company, null=True, on_delete="SET NULL", backref="followups")
+    deal = ForeignKeyField(Deal, null=True, on_delete="SET NULL", backref="followups")
+    ticket = ForeignKeyField(Ticket, null=True, on_delete="SET NULL", backref="followups")
+    priority = CharField(max_length=20, default="normal")
+    status = CharField(max_length=20, default="open", index=True)
+    every = CharField(max_length=20, null=True)  # recurrence: 3d, 2w, 1m, 1y, weekdays
+    snoozed_until = DateTimeField(null=True)  # local wall-clock time
+    owner = TextField(null=True)
+    notes = TextField(null=True)
+    done_at = DateTimeField(null=True)
+    previous = ForeignKeyField("self", null=True, on_delete="SET NULL")  # the recurrence chain
+    external_id = TextField(null=True, index=True)
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True, index=True)
+
+
+class Activity(BaseModel):
+    """One entry of a record's timeline."""
+
+    id = AutoField()
+    kind = CharField(max_length=20)  # note, call, email, meeting, status, comment
+    body = TextField()
+    contact = ForeignKeyField(Contact, null=True, on_delete="CASCADE", backref="activities")
+    company = ForeignKeyField(Company, null=True, on_delete="CASCADE", backref="activities")
+    deal = ForeignKeyField(Deal, null=True, on_delete="CASCADE", backref="activities")
+    ticket = ForeignKeyField(Ticket, null=True, on_delete="CASCADE", backref="activities")
+    author = TextField(null=True)
+    occurred_at = DateTimeField(default=utcnow, index=True)
+
+
+MODELS = [
+    ImportBatch, Tag, Company, Contact, ContactEmail, ContactPhone, ContactTag,
+    CompanyTag, Deal, DealStage, Ticket, FollowUp, Activity,
+]

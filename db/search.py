@@ -1,0 +1,166 @@
+"""Finding records by any part of their text: one module, one index.
+
+Each live record has one document in search_doc: its searchable fields, normalised
+(case-folded, accents stripped, full-width forms folded) one per line, plus bigram
+tokens of its short fields. On SQLite two FTS5 indexes sit over that table: trigrams
+answer substrings of 3+ characters, bigrams answer 1-2 character queries (a Chinese
+given name like 小明). Other databases use a LIKE over the same documents; the place
+for a PostgreSQL pg_trgm index is PlainIndex.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from db.models import database
+
+KINDS = ("contact", "company", "deal", "ticket")
+# A list filtered by a search keeps at most this many matches (ids travel as SQL
+# parameters, and SQLite allows 32766 of them).
+MAX_FILTER = 20000
+_PHONE_QUERY = re.compile(r"^\+?[\d\s().\-/]{3,}$")
+
+
+def normalize(value: str) -> str:
+    """What is compared: 'Zoë ÅSTRÖM' -> 'zoe astrom', 'ＡＢＣ' -> 'abc'."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped.casefold())
+
+
+def grams(value: str) -> str:
+    """Bigram tokens of every word, plus each word's last character alone, so that
+    any 1- or 2-character substring of a word is a token or a token prefix."""
+    out: list[str] = []
+    for word in re.findall(r"[^\W_]+", normalize(value)):
+        out.extend(word[i:i + 2] for i in range(len(word) - 1))
+        out.append(word[-1])
+    return " ".join(dict.fromkeys(out))
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def document(fields: list, short_fields: list) -> tuple[str, str]:
+    """(text, grams) for a record: all fields for substring search, short ones
+    (names, emails, phones) also for 1-2 character queries."""
+    lines = [normalize(str(f)) for f in fields if f]
+    phones = [_digits(str(f)) for f in short_fields if f and _PHONE_QUERY.match(str(f))]
+    lines += [p for p in phones if p]
+    return "\n".join(lines), grams(" ".join(str(f) for f in short_fields if f))
+
+
+def _limit(limit: int | None) -> str:
+    return f" LIMIT {int(limit)}" if limit else ""
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+class PlainIndex:
+    """Substring search with LIKE over the documents: correct on any database."""
+
+    def put(self, kind: str, ref_id: int, text: str, grams_: str) -> None:
+        db = database.obj
+        exists = db.execute_sql(
+            "SELECT id FROM search_doc WHERE kind = %s AND ref_id = %s" % (db.param, db.param),
+            (kind, ref_id)).fetchone()
+        if exists:
+            db.execute_sql(
+                "UPDATE search_doc SET text = %s, grams = %s WHERE id = %s" % ((db.param,) * 3),
+                (text, grams_, exists[0]))
+        else:
+            db.execute_sql(
+                "INSERT INTO search_doc (kind, ref_id, text, grams) VALUES (%s, %s, %s, %s)" % ((db.param,) * 4),
+                (kind, ref_id, text, grams_))
+
+    def put_many(self, docs) -> None:
+        for doc in docs:
+            self.put(*doc)
+
+    def remove(self, kind: str, ids) -> None:
+        db = database.obj
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            db.execute_sql(
+                "DELETE FROM search_doc WHERE kind = %s AND ref_id IN (%s)" % (db.param, ", ".join([db.param] * len(chunk))),
+                (kind, *chunk))
+
+    def _where(self, terms: list[str]) -> tuple[str, list]:
+        p = database.obj.param
+        return " AND ".join([f"d.text LIKE {p} ESCAPE '\\'"] * len(terms)), [
+            "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in terms]
+
+    def find(self, terms: list[str], kinds, limit: int) -> list[tuple[str, int]]:
+        where, params = self._where(terms)
+        p = database.obj.param
+        sql = (f"SELECT d.kind, d.ref_id FROM search_doc d WHERE {where} "
+               f"AND d.kind IN ({', '.join([p] * len(kinds))}) ORDER BY d.id{_limit(limit)}")
+        return [tuple(r) for r in database.obj.execute_sql(sql, (*params, *kinds)).fetchall()]
+
+
+class SqliteIndex(PlainIndex):
+    """FTS5 over the same documents (kept in sync by triggers on search_doc)."""
+
+    def put(self, kind, ref_id, text, grams_):
+        database.obj.execute_sql(
+            "INSERT INTO search_doc (kind, ref_id, text, grams) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text, grams = excluded.grams "
+            "WHERE search_doc.text IS NOT excluded.text OR search_doc.grams IS NOT excluded.grams",
+            (kind, ref_id, text, grams_))
+
+    def put_many(self, docs) -> None:
+        database.obj.cursor().executemany(
+            "INSERT INTO search_doc (kind, ref_id, text, grams) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text, grams = excluded.grams",
+            list(docs))
+
+    def find(self, terms, kinds, limit):
+        long_terms = [t for t in terms if len(t) >= 3]
+        short_terms = [t for t in terms if len(t) < 3]
+        kind_sql = ", ".join("?" * len(kinds))
+        filters, params = [], []
+        if long_terms:
+            # Trigram index: each term must occur as a substring.
+            source = "search_trigram f"
+            filters.append("search_trigram MATCH ?")
+            params.append(" AND ".join(_quote(t) for t in long_terms))
+            checks = short_terms
+        elif all(c.isalnum() for t in short_terms for c in t):
+            # Bigram index: a 2-character term is a token, a 1-character one a prefix.
+            source = "search_bigram f"
+            filters.append("search_bigram MATCH ?")
+            params.append(" AND ".join(_quote(t) + ("*" if len(t) == 1 else "") for t in short_terms))
+            checks = []
+        else:
+            return super().find(terms, kinds, limit)  # punctuation-only short query: rare; scan
+        for term in checks:
+            filters.append("instr(d.text, ?) > 0")
+            params.append(term)
+        sql = (f"SELECT d.kind, d.ref_id FROM {source} JOIN search_doc d ON d.id = f.rowid "
+               f"WHERE {' AND '.join(filters)} AND d.kind IN ({kind_sql}) ORDER BY d.id{_limit(limit)}")
+        return [tuple(r) for r in database.obj.execute_sql(sql, (*params, *kinds)).fetchall()]
+
+
+def index():
+    from db.store import is_sqlite
+
+    return SqliteIndex() if is_sqlite() else PlainIndex()
+
+
+def query_terms(query: str) -> list[str]:
+    """The words to look for. A phone-looking query becomes its digits."""
+    q = query.strip()
+    if _PHONE_QUERY.match(q) and len(_digits(q)) >= 3:
+        return [_digits(q)]
+    return [t for t in normalize(q).split() if t]
+
+
+def find(query: str, kinds=KINDS, limit: int | None = 50) -> list[tuple[str, int]]:
+    terms = query_terms(query)
+    if not terms:
+        return []
+    return index().find(terms, list(kinds), limit)

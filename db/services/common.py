@@ -1,0 +1,161 @@
+"""Helpers every service shares: clocks, lookups, tags, soft delete, paging, formatting."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from peewee import fn
+
+from db import search
+from db.config import get_config
+from db.errors import NotFound
+from db.models import CompanyTag, ContactTag, Tag, utcnow
+
+_clock: datetime | None = None  # an aware "now" pinned by --now or tests
+
+
+def set_clock(now: datetime | None) -> None:
+    """Pin the current time (aware datetime) for simulations; None restores the real clock."""
+    global _clock
+    _clock = now
+
+
+def now_utc() -> datetime:
+    if _clock is not None:
+        return _clock.astimezone(timezone.utc).replace(tzinfo=None)
+    return utcnow()
+
+
+def now_local() -> datetime:
+    """Wall-clock time in the owner's timezone (naive): what follow-up dues are compared to."""
+    aware = (_clock or datetime.now(timezone.utc)).astimezone(get_config().tz)
+    return aware.replace(tzinfo=None)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    return value.replace(microsecond=0).isoformat() + "Z" if value else None
+
+
+def iso_local(value: datetime | None, has_time: bool = True) -> str | None:
+    if value is None:
+        return None
+    return value.replace(microsecond=0).isoformat(timespec="minutes") if has_time else value.date().isoformat()
+
+
+def iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass
+class Page:
+    """A slice of a list and how many rows matched in all."""
+
+    rows: list[dict]
+    total: int
+
+
+def paged(query, limit: int | None, to_dict) -> Page:
+    total = query.count() if limit else None
+    if limit:
+        query = query.limit(limit)
+    rows = [to_dict(r) for r in query]
+    return Page(rows, total if total is not None else len(rows))
+
+
+def get_live(model, record_id, label: str):
+    """A record that is not in the trash, or NotFound naming it."""
+    try:
+        key = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"{label} {record_id!r} not found") from None
+    row = model.get_or_none((model.id == key) & model.deleted_at.is_null())
+    if row is None:
+        raise NotFound(f"{label} {record_id} not found")
+    return row
+
+
+def get_deleted(model, record_id, label: str):
+    try:
+        key = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"{label} {record_id!r} not found") from None
+    row = model.get_or_none(model.id == key)
+    if row is None:
+        raise NotFound(f"{label} {record_id} not found")
+    if row.deleted_at is None:
+        raise NotFound(f"{label} {record_id} is not in the trash")
+    return row
+
+
+# -- tags --------------------------------------------------------------------
+
+def clean_tags(tags) -> list[str]:
+    out = []
+    for tag in tags or []:
+        for part in str(tag).split(","):
+            part = part.strip().lower()
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def _tag_ids(names: list[str]) -> list[int]:
+    if not names:
+        return []
+    Tag.insert_many([{"name": n} for n in names]).on_conflict_ignore().execute()
+    return [t.id for t in Tag.select(Tag.id).where(Tag.name.in_(names))]
+
+
+def add_tags(link_model, owner_field: str, owner_id: int, names) -> None:
+    ids = _tag_ids(clean_tags(names))
+    if ids:
+        link_model.insert_many([{owner_field: owner_id, "tag": t} for t in ids]).on_conflict_ignore().execute()
+
+
+def remove_tags(link_model, owner_field: str, owner_id: int, names) -> None:
+    names = clean_tags(names)
+    if names:
+        tag_ids = Tag.select(Tag.id).where(Tag.name.in_(names))
+        link_model.delete().where(
+            (getattr(link_model, owner_field) == owner_id) & (link_model.tag.in_(tag_ids))).execute()
+
+
+def tags_of(link_model, owner_field: str, owner_ids: list[int]) -> dict[int, list[str]]:
+    if not owner_ids:
+        return {}
+    owner = getattr(link_model, owner_field)
+    out: dict[int, list[str]] = {i: [] for i in owner_ids}
+    rows = (link_model.select(owner.alias("owner_id"), Tag.name).join(Tag)
+            .where(owner.in_(owner_ids)).order_by(Tag.name).tuples())
+    for owner_id, name in rows:
+        out[owner_id].append(name)
+    return out
+
+
+def has_tag(link_model, owner_field: str, tag: str):
+    """A condition: the owner carries this tag."""
+    owner = getattr(link_model, owner_field)
+    sub = (link_model.select(owner).join(Tag).where(Tag.name == tag.strip().lower()))
+    return owner.rel_model.id.in_(sub)
+
+
+TAG_LINKS = {"contact": (ContactTag, "contact"), "company": (CompanyTag, "company")}
+
+
+# -- search index upkeep -----------------------------------------------------
+
+def reindex(kind: str, ids, document_of) -> None:
+    """Rewrite the search documents of these records (live ones) or drop them."""
+    ids = list(ids)
+    if not ids:
+        return
+    docs, gone = document_of(ids)
+    idx = search.index()
+    if docs:
+        idx.put_many(docs)
+    if gone:
+        idx.remove(kind, gone)
+
+
+def like(field, value: str):
+    return fn.LOWER(field).contains(value.lower())

@@ -1,0 +1,177 @@
+"""Companies: the organisations contacts work for."""
+from __future__ import annotations
+
+from peewee import fn
+
+from db import search, validate
+from db.errors import Duplicate, Invalid, NotFound
+from db.models import Company, CompanyTag, Contact
+from db.services.common import (
+    Page, add_tags, get_deleted, get_live, has_tag, iso_utc, now_utc, paged, reindex,
+    remove_tags, tags_of,
+)
+from db.store import write
+
+FIELDS = ("name", "domain", "industry", "phone", "email", "address", "city", "country", "notes", "owner")
+
+
+def names_of(ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    return dict(Company.select(Company.id, Company.name).where(Company.id.in_(ids)).tuples()) if ids else {}
+
+
+def to_dicts(rows) -> list[dict]:
+    tags = tags_of(CompanyTag, "company", [r.id for r in rows])
+    counts = dict(Contact.select(Contact.company, fn.COUNT(Contact.id))
+                  .where(Contact.company.in_([r.id for r in rows]) & Contact.deleted_at.is_null())
+                  .group_by(Contact.company).tuples()) if rows else {}
+    return [{
+        "id": r.id, "name": r.name, "domain": r.domain, "industry": r.industry,
+        "phone": r.phone, "email": r.email, "address": r.address, "city": r.city,
+        "country": r.country, "notes": r.notes, "owner": r.owner,
+        "tags": tags.get(r.id, []), "contacts": counts.get(r.id, 0),
+        "created_at": iso_utc(r.created_at), "updated_at": iso_utc(r.updated_at),
+    } for r in rows]
+
+
+def to_dict(row) -> dict:
+    return to_dicts([row])[0]
+
+
+def documents(ids):
+    rows = list(Company.select().where(Company.id.in_(ids)))
+    live = [r for r in rows if r.deleted_at is None]
+    docs = []
+    for r in live:
+        text, grams = search.document(
+            [r.name, r.domain, r.email, r.phone, r.industry, r.city, r.country, r.notes],
+            [r.name, r.domain, r.email, r.phone])
+        docs.append(("company", r.id, text, grams))
+    return docs, [i for i in ids if i not in {r.id for r in live}]
+
+
+def _clean(values: dict) -> dict:
+    out = {}
+    for key in FIELDS:
+        if key in values:
+            out[key] = validate.text(values[key])
+    if "email" in out and out["email"]:
+        out["email"] = validate.email(out["email"])
+    if "domain" in out and out["domain"]:
+        out["domain"] = out["domain"].lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+    if "phone" in out and out["phone"]:
+        from db.config import get_config
+
+        raw, number = validate.phone(out["phone"], get_config().phone_region)
+        out["phone"] = number if number.startswith("+") else raw
+    return out
+
+
+def find_by_name(name: str):
+    return (Company.select().where((fn.LOWER(Company.name) == name.strip().lower())
+                                   & Company.deleted_at.is_null()).first())
+
+
+def resolve(ref) -> Company:
+    """A company named by id or by exact name (case-insensitive)."""
+    ref = str(ref).strip()
+    if ref.isdigit():
+        return get_live(Company, ref, "company")
+    row = find_by_name(ref)
+    if row is None:
+        raise NotFound(f"company {ref!r} not found")
+    return row
+
+
+def get_or_create(name: str, **extra) -> Company:
+    """The live company with this name, created if missing (for contacts and imports)."""
+    row = find_by_name(name)
+    if row is not None:
+        return row
+    return Company.get_by_id(_insert({"name": name, **extra}, tags=[]))
+
+
+def _insert(values: dict, tags) -> int:
+    values = _clean(values)
+    if not values.get("name"):
+        raise Invalid("name", "a company needs a name")
+    row = Company.create(**values)
+    add_tags(CompanyTag, "company", row.id, tags)
+    reindex("company", [row.id], documents)
+    return row.id
+
+
+def create(values: dict, tags=(), allow_duplicate: bool = False) -> dict:
+    with write():
+        name = validate.text(values.get("name"))
+        if name and not allow_duplicate:
+            existing = find_by_name(name)
+            if existing is not None:
+                raise Duplicate(f"company {existing.id} is already named {existing.name!r}")
+        return to_dict(Company.get_by_id(_insert(values, tags)))
+
+
+def show(ref) -> dict:
+    return to_dict(resolve(ref))
+
+
+def list_(query: str | None = None, tag: str | None = None, owner: str | None = None,
+          limit: int | None = None) -> Page:
+    q = Company.select().where(Company.deleted_at.is_null())
+    if query:
+        ids = [i for _, i in search.find(query, kinds=["company"], limit=search.MAX_FILTER)]
+        q = q.where(Company.id.in_(ids))
+    if tag:
+        q = q.where(has_tag(CompanyTag, "company", tag))
+    if owner:
+        q = q.where(Company.owner == owner)
+    q = q.order_by(fn.LOWER(Company.name), Company.id)
+    page = paged(q, limit, lambda r: r)
+    return Page(to_dicts(page.rows), page.total)
+
+
+def update(ref, values: dict, add: list | None = None, remove: list | None = None) -> dict:
+    with write():
+        row = resolve(ref)
+        changes = _clean(values)
+        if "name" in changes and not changes["name"]:
+            raise Invalid("name", "a company needs a name")
+        for key, value in changes.items():
+            setattr(row, key, value)
+        row.updated_at = now_utc()
+        row.save()
+        add_tags(CompanyTag, "company", row.id, add or [])
+        remove_tags(CompanyTag, "company", row.id, remove or [])
+        reindex("company", [row.id], documents)
+        if "name" in changes:  # contacts, deals and tickets show the company name in search
+            _reindex_dependents(row.id)
+        return to_dict(row)
+
+
+def _reindex_dependents(company_id: int) -> None:
+    from db.services import contacts, deals, tickets
+
+    from db.models import Deal, Ticket
+
+    reindex("contact", [c.id for c in Contact.select(Contact.id).where(Contact.company == company_id)], contacts.documents)
+    reindex("deal", [d.id for d in Deal.select(Deal.id).where(Deal.company == company_id)], deals.documents)
+    reindex("ticket", [t.id for t in Ticket.select(Ticket.id).where(Ticket.company == company_id)], tickets.documents)
+
+
+def delete(ref) -> dict:
+    with write():
+        row = resolve(ref)
+        row.deleted_at = now_utc()
+        row.save()
+        reindex("company", [row.id], documents)
+        return to_dict(row)
+
+
+def restore(ref) -> dict:
+    with write():
+        row = get_deleted(Company, ref, "company")
+        row.deleted_at = None
+        row.updated_at = now_utc()
+        row.save()
+        reindex("company", [row.id], documents)
+        return to_dict(row)

@@ -1,0 +1,384 @@
+"""Contacts: people, their addresses and numbers, and the 360-degree view of one."""
+from __future__ import annotations
+
+from peewee import JOIN, fn
+
+from db import search, validate
+from db.config import get_config
+from db.errors import Duplicate, Invalid, NotFound
+from db.models import (
+    Activity, Company, Contact, ContactEmail, ContactPhone, ContactTag, Deal, FollowUp, Ticket,
+)
+from db.services import companies
+from db.services.common import (
+    Page, add_tags, get_deleted, get_live, has_tag, iso_utc, now_utc, paged,
+    reindex, remove_tags, tags_of,
+)
+from db.store import write
+
+STAGES = ("lead", "prospect", "customer", "former")
+TEXT_FIELDS = ("first_name", "last_name", "title", "source", "owner", "notes", "external_id")
+
+
+def _is_cjk(value: str) -> bool:
+    return any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in value)
+
+
+def full_name(first: str | None, last: str | None) -> str:
+    """'Ann Lee'; Chinese, Japanese and Korean names family name first, unspaced: 张伟."""
+    if first and last and _is_cjk(first) and _is_cjk(last):
+        return f"{last}{first}"
+    return " ".join(p for p in (first, last) if p)
+
+
+def names_of(ids) -> dict[int, str]:
+    """Display names of these contacts, by id."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    rows = Contact.select(Contact.id, Contact.first_name, Contact.last_name).where(Contact.id.in_(ids))
+    return {c.id: full_name(c.first_name, c.last_name) for c in rows}
+
+
+def display_phone(raw: str, number: str) -> str:
+    return number if number.startswith("+") else raw
+
+
+def to_dicts(rows) -> list[dict]:
+    ids = [r.id for r in rows]
+    emails: dict[int, list[str]] = {i: [] for i in ids}
+    phones: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for cid, addr in (ContactEmail.select(ContactEmail.contact, ContactEmail.email)
+                          .where(ContactEmail.contact.in_(ids))
+                          .order_by(ContactEmail.position, ContactEmail.id).tuples()):
+            emails[cid].append(addr)
+        for cid, raw, number in (ContactPhone.select(ContactPhone.contact, ContactPhone.raw, ContactPhone.number)
+                                 .where(ContactPhone.contact.in_(ids))
+                                 .order_by(ContactPhone.position, ContactPhone.id).tuples()):
+            phones[cid].append(display_phone(raw, number))
+    tags = tags_of(ContactTag, "contact", ids)
+    company_ids = {r.company_id for r in rows if r.company_id}
+    names = dict(Company.select(Company.id, Company.name).where(Company.id.in_(company_ids)).tuples()) if company_ids else {}
+    return [{
+        "id": r.id,
+        "first_name": r.first_name,
+        "last_name": r.last_name,
+        "name": full_name(r.first_name, r.last_name),
+        "email": emails[r.id][0] if emails[r.id] else None,
+        "emails": emails[r.id],
+        "phone": phones[r.id][0] if phones[r.id] else None,
+        "phones": phones[r.id],
+        "company": names.get(r.company_id),
+        "company_id": r.company_id,
+        "title": r.title,
+        "stage": r.stage,
+        "tags": tags.get(r.id, []),
+        "do_not_contact": bool(r.do_not_contact),
+        "owner": r.owner,
+        "created_at": iso_utc(r.created_at),
+        "updated_at": iso_utc(r.updated_at),
+    } for r in rows]
+
+
+def to_dict(row) -> dict:
+    return to_dicts([row])[0]
+
+
+def documents(ids):
+    ids = list(ids)
+    rows = list(Contact.select(Contact, Company.name.alias("company_name"))
+                .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
+                .where(Contact.id.in_(ids)).objects())
+    live = [r for r in rows if r.deleted_at is None]
+    live_ids = [r.id for r in live]
+    emails: dict[int, list[str]] = {i: [] for i in live_ids}
+    phones: dict[int, list[str]] = {i: [] for i in live_ids}
+    for cid, addr in ContactEmail.select(ContactEmail.contact, ContactEmail.email).where(ContactEmail.contact.in_(live_ids)).tuples():
+        emails[cid].append(addr)
+    for cid, raw, number in ContactPhone.select(ContactPhone.contact, ContactPhone.raw, ContactPhone.number).where(ContactPhone.contact.in_(live_ids)).tuples():
+        phones[cid] += [raw, number]
+    docs = []
+    for r in live:
+        name = full_name(r.first_name, r.last_name)
+        text, grams = search.document(
+            [name, *emails[r.id], *phones[r.id], r.company_name, r.title, r.notes],
+            [name, *emails[r.id], *phones[r.id], r.company_name])
+        docs.append(("contact", r.id, text, grams))
+    return docs, [i for i in ids if i not in set(live_ids)]
+
+
+# -- finding -----------------------------------------------------------------
+
+def resolve(ref) -> Contact:
+    """A live contact named by id or by any of its email addresses."""
+    ref = str(ref).strip()
+    if "@" in ref:
+        row = (Contact.select().join(ContactEmail)
+               .where((ContactEmail.email_key == ref.lower()) & Contact.deleted_at.is_null())
+               .order_by(Contact.id).first())
+        if row is None:
+            raise NotFound(f"contact with email {ref} not found")
+        return row
+    return get_live(Contact, ref, "contact")
+
+
+def owners_of(email_keys=(), numbers=(), exclude: int | None = None) -> list[Contact]:
+    """Live contacts holding any of these emails (lower-cased) or phone numbers."""
+    cond = None
+    if email_keys:
+        cond = Contact.id.in_(ContactEmail.select(ContactEmail.contact).where(ContactEmail.email_key.in_(list(email_keys))))
+    if numbers:
+        by_phone = Contact.id.in_(ContactPhone.select(ContactPhone.contact).where(ContactPhone.number.in_(list(numbers))))
+        cond = by_phone if cond is None else (cond | by_phone)
+    if cond is None:
+        return []
+    q = Contact.select().where(cond & Contact.deleted_at.is_null())
+    if exclude is not None:
+        q = q.where(Contact.id != exclude)
+    return list(q.order_by(Contact.id))
+
+
+def _clean_emails(values) -> list[str]:
+    out, seen = [], set()
+    for v in values or []:
+        if v is None or not str(v).strip():
+            continue
+        addr = validate.email(v)
+        if addr.lower() not in seen:
+            seen.add(addr.lower())
+            out.append(addr)
+    return out
+
+
+def _clean_phones(values) -> list[tuple[str, str]]:
+    region = get_config().phone_region
+    out, seen = [], set()
+    for v in values or []:
+        if v is None or not str(v).strip():
+            continue
+        raw, number = validate.phone(v, region)
+        if number not in seen:
+            seen.add(number)
+            out.append((raw, number))
+    return out
+
+
+def _refuse_duplicates(emails: list[str], phones: list[tuple[str, str]], exclude: int | None = None) -> None:
+    keys = [e.lower() for e in emails]
+    numbers = [n for _, n in phones]
+    for other in owners_of(keys, numbers, exclude):
+        other_emails = {e.email_key for e in other.email_rows}
+        other_numbers = {p.number for p in other.phone_rows}
+        what = next((f"email {e}" for e in emails if e.lower() in other_emails), None) or next(
+            (f"phone {raw}" for raw, n in phones if n in other_numbers), "details")
+        name = full_name(other.first_name, other.last_name) or "(no name)"
+        raise Duplicate(f"{what} already belongs to contact {other.id} ({name})")
+
+
+def _company_id(value) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    ref = str(value).strip()
+    if ref.isdigit():
+        return get_live(Company, ref, "company").id
+    return companies.get_or_create(ref).id
+
+
+def _clean_fields(values: dict) -> dict:
+    out = {k: validate.text(values[k]) for k in TEXT_FIELDS if k in values}
+    for k in ("first_name", "last_name"):
+        if k in out:
+            out[k] = out[k] or ""
+    if "stage" in values and values["stage"] is not None:
+        out["stage"] = validate.choice(values["stage"], STAGES, "stage")
+    if "do_not_contact" in values and values["do_not_contact"] is not None:
+        out["do_not_contact"] = bool(values["do_not_contact"])
+    if "company" in values:
+        out["company"] = _company_id(values["company"])
+    return out
+
+
+def _set_emails(contact_id: int, emails: list[str]) -> None:
+    ContactEmail.delete().where(ContactEmail.contact == contact_id).execute()
+    if emails:
+        ContactEmail.insert_many([{"contact": contact_id, "email": e, "email_key": e.lower(), "position": i}
+                                  for i, e in enumerate(emails)]).execute()
+
+
+def _set_phones(contact_id: int, phones: list[tuple[str, str]]) -> None:
+    ContactPhone.delete().where(ContactPhone.contact == contact_id).execute()
+    if phones:
+        ContactPhone.insert_many([{"contact": contact_id, "raw": raw, "number": n, "position": i}
+                                  for i, (raw, n) in enumerate(phones)]).execute()
+
+
+def _current(contact_id: int):
+    emails = [e.email for e in ContactEmail.select().where(ContactEmail.contact == contact_id).order_by(ContactEmail.position, ContactEmail.id)]
+    phones = [(p.raw, p.number) for p in ContactPhone.select().where(ContactPhone.contact == contact_id).order_by(ContactPhone.position, ContactPhone.id)]
+    return emails, phones
+
+
+# -- changing ----------------------------------------------------------------
+
+def create(values: dict, emails=(), phones=(), tags=(), allow_duplicate: bool = False) -> dict:
+    """A new contact. Refuses an email or phone that a live contact already has."""
+    emails = _clean_emails(emails)
+    phones = _clean_phones(phones)
+    with write():
+        fields = _clean_fields(values)
+        if not (fields.get("first_name") or fields.get("last_name") or emails):
+            raise Invalid("name", "a contact needs a first name, a last name or an email")
+        if not allow_duplicate:
+            _refuse_duplicates(emails, phones)
+        fields.setdefault("owner", get_config().owner)
+        row = Contact.create(**fields)
+        _set_emails(row.id, emails)
+        _set_phones(row.id, phones)
+        add_tags(ContactTag, "contact", row.id, tags)
+        reindex("contact", [row.id], documents)
+        return to_dict(row)
+
+
+def update(ref, values: dict, emails=None, add_emails=(), remove_emails=(), phones=None,
+           add_phones=(), remove_phones=(), add=(), remove=(), allow_duplicate: bool = False) -> dict:
+    """Change fields; emails/phones replace the lists, add_/remove_ edit them."""
+    with write():
+        row = resolve(ref)
+        fields = _clean_fields(values)
+        cur_emails, cur_phones = _current(row.id)
+        new_emails = _clean_emails(emails) if emails is not None else cur_emails
+        gone = {e.lower() for e in remove_emails}
+        missing = gone - {e.lower() for e in new_emails}
+        if missing:
+            raise NotFound(f"contact {row.id} has no email {sorted(missing)[0]}")
+        new_emails = _clean_emails([e for e in new_emails if e.lower() not in gone] + list(add_emails))
+        new_phones = _clean_phones([raw for raw, _ in cur_phones] if phones is None else phones)
+        drop = {n for _, n in _clean_phones(remove_phones)}
+        if drop - {n for _, n in new_phones}:
+            raise NotFound(f"contact {row.id} has no phone {list(remove_phones)[0]}")
+        new_phones = [p for p in new_phones if p[1] not in drop]
+        new_phones += [p for p in _clean_phones(add_phones) if p[1] not in {n for _, n in new_phones}]
+        if not allow_duplicate:
+            added_emails = [e for e in new_emails if e.lower() not in {c.lower() for c in cur_emails}]
+            added_phones = [p for p in new_phones if p[1] not in {n for _, n in cur_phones}]
+            _refuse_duplicates(added_emails, added_phones, exclude=row.id)
+        for key, value in fields.items():
+            setattr(row, key, value)
+        if not (row.first_name or row.last_name or new_emails):
+            raise Invalid("name", "a contact needs a first name, a last name or an email")
+        row.updated_at = now_utc()
+        row.save()
+        if new_emails != cur_emails:
+            _set_emails(row.id, new_emails)
+        if new_phones != cur_phones:
+            _set_phones(row.id, new_phones)
+        add_tags(ContactTag, "contact", row.id, add)
+        remove_tags(ContactTag, "contact", row.id, remove)
+        reindex("contact", [row.id], documents)
+        return to_dict(row)
+
+
+def delete(ref) -> dict:
+    with write():
+        row = resolve(ref)
+        row.deleted_at = now_utc()
+        row.save()
+        reindex("contact", [row.id], documents)
+        return to_dict(row)
+
+
+def restore(ref) -> dict:
+    with write():
+        row = get_deleted(Contact, ref, "contact")
+        emails, phones = _current(row.id)
+        _refuse_duplicates(emails, phones, exclude=row.id)
+        row.deleted_at = None
+        row.updated_at = now_utc()
+        row.save()
+        reindex("contact", [row.id], documents)
+        return to_dict(row)
+
+
+def merge(keep_ref, other_ref) -> dict:
+    """Fold one contact into another: the kept one gains the other's emails, phones,
+    tags, empty fields, deals, follow-ups, tickets and activities; the other goes to
+    the trash."""
+    with write():
+        keep, other = resolve(keep_ref), resolve(other_ref)
+        if keep.id == other.id:
+            raise Invalid("contact", "cannot merge a contact with itself")
+        k_emails, k_phones = _current(keep.id)
+        o_emails, o_phones = _current(other.id)
+        keys = {e.lower() for e in k_emails}
+        _set_emails(keep.id, k_emails + [e for e in o_emails if e.lower() not in keys])
+        numbers = {n for _, n in k_phones}
+        _set_phones(keep.id, k_phones + [p for p in o_phones if p[1] not in numbers])
+        add_tags(ContactTag, "contact", keep.id, tags_of(ContactTag, "contact", [other.id])[other.id])
+        for field in ("first_name", "last_name", "title", "source", "owner", "external_id", "company"):
+            if not getattr(keep, field if field != "company" else "company_id"):
+                setattr(keep, field, getattr(other, field if field != "company" else "company_id"))
+        if other.notes:
+            keep.notes = f"{keep.notes}\n{other.notes}" if keep.notes else other.notes
+        keep.do_not_contact = keep.do_not_contact or other.do_not_contact
+        keep.updated_at = now_utc()
+        keep.save()
+        for model in (Deal, FollowUp, Ticket, Activity):
+            model.update(contact=keep.id).where(model.contact == other.id).execute()
+        other.deleted_at = now_utc()
+        other.save()
+        name = full_name(other.first_name, other.last_name) or (o_emails[0] if o_emails else f"#{other.id}")
+        Activity.create(kind="note", body=f"Merged contact {other.id} ({name}) into this one",
+                        contact=keep.id, author=get_config().owner, occurred_at=now_utc())
+        reindex("contact", [keep.id, other.id], documents)
+        from db.services import deals, tickets
+
+        reindex("deal", [d.id for d in Deal.select(Deal.id).where(Deal.contact == keep.id)], deals.documents)
+        reindex("ticket", [t.id for t in Ticket.select(Ticket.id).where(Ticket.contact == keep.id)], tickets.documents)
+        return to_dict(keep)
+
+
+# -- reading -----------------------------------------------------------------
+
+def list_(query: str | None = None, tag: str | None = None, stage: str | None = None,
+          owner: str | None = None, company=None, do_not_contact: bool | None = None,
+          limit: int | None = None) -> Page:
+    q = Contact.select().where(Contact.deleted_at.is_null())
+    if query:
+        ids = [i for _, i in search.find(query, kinds=["contact"], limit=search.MAX_FILTER)]
+        q = q.where(Contact.id.in_(ids))
+    if tag:
+        q = q.where(has_tag(ContactTag, "contact", tag))
+    if stage:
+        q = q.where(Contact.stage == validate.choice(stage, STAGES, "stage"))
+    if owner:
+        q = q.where(Contact.owner == owner)
+    if company is not None:
+        q = q.where(Contact.company == companies.resolve(company).id)
+    if do_not_contact is not None:
+        q = q.where(Contact.do_not_contact == do_not_contact)
+    q = q.order_by(fn.LOWER(Contact.last_name), fn.LOWER(Contact.first_name), Contact.id)
+    page = paged(q, limit, lambda r: r)
+    return Page(to_dicts(page.rows), page.total)
+
+
+def show(ref) -> dict:
+    """The 360-degree view: the contact, its company, open deals, open tickets,
+    open follow-ups and one timeline across the contact, its deals and tickets."""
+    from db.services import activities, deals, followups, tickets
+
+    row = resolve(ref)
+    out = to_dict(row)
+    out["source"] = row.source
+    out["notes"] = row.notes
+    out["external_id"] = row.external_id
+    out["company_detail"] = companies.to_dict(row.company) if row.company_id else None
+    out["deals"] = deals.to_dicts(list(Deal.select().where(
+        (Deal.contact == row.id) & Deal.deleted_at.is_null() & Deal.stage.not_in(["won", "lost"])).order_by(Deal.id)))
+    out["tickets"] = tickets.to_dicts(list(Ticket.select().where(
+        (Ticket.contact == row.id) & Ticket.deleted_at.is_null() & Ticket.status.not_in(["resolved", "closed"])).order_by(Ticket.id)))
+    out["followups"] = followups.to_dicts(list(FollowUp.select().where(
+        (FollowUp.contact == row.id) & FollowUp.deleted_at.is_null() & (FollowUp.status == "open")).order_by(FollowUp.due)))
+    out["timeline"] = activities.timeline_of_contact(row.id)
+    return out
+

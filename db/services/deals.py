@@ -1,0 +1,228 @@
+"""Deals: what might be sold, where it stands in the pipeline, and its stage history."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from peewee import Case, fn
+
+from db import search, validate
+from db.config import CLOSED_STAGES, get_config
+from db.errors import Invalid
+from db.models import Company, Contact, Deal, DealStage
+from db.services import activities, companies, contacts
+from db.services.common import (
+    Page, get_deleted, get_live, iso_date, iso_utc, now_local, now_utc, paged, reindex,
+)
+from db.store import write
+
+
+def decimal_amount(minor: int, currency: str) -> str:
+    """Minor units as an exact decimal string: 1250050 USD -> '12500.50'."""
+    exp = validate.exponent(currency)
+    return f"{Decimal(minor) / (10 ** exp):.{exp}f}"
+
+
+def status_of(stage: str) -> str:
+    return stage if stage in CLOSED_STAGES else "open"
+
+
+def to_dicts(rows) -> list[dict]:
+    people = contacts.names_of(r.contact_id for r in rows)
+    orgs = companies.names_of(r.company_id for r in rows)
+    return [{
+        "id": r.id, "title": r.title,
+        "contact_id": r.contact_id, "contact": people.get(r.contact_id),
+        "company_id": r.company_id, "company": orgs.get(r.company_id),
+        "amount": decimal_amount(r.amount, r.currency), "amount_minor": r.amount, "currency": r.currency,
+        "stage": r.stage, "probability": r.probability, "status": status_of(r.stage),
+        "expected_close": iso_date(r.expected_close), "owner": r.owner,
+        "lost_reason": r.lost_reason, "closed_at": iso_utc(r.closed_at),
+        "created_at": iso_utc(r.created_at), "updated_at": iso_utc(r.updated_at),
+    } for r in rows]
+
+
+def to_dict(row) -> dict:
+    return to_dicts([row])[0]
+
+
+def documents(ids):
+    ids = list(ids)
+    rows = to_dicts(list(Deal.select().where(Deal.id.in_(ids) & Deal.deleted_at.is_null())))
+    notes = dict(Deal.select(Deal.id, Deal.notes).where(Deal.id.in_(ids)).tuples())
+    docs = []
+    for d in rows:
+        text, grams = search.document([d["title"], d["contact"], d["company"], notes.get(d["id"])],
+                                      [d["title"], d["contact"], d["company"]])
+        docs.append(("deal", d["id"], text, grams))
+    live = {d["id"] for d in rows}
+    return docs, [i for i in ids if i not in live]
+
+
+def _stage(value) -> str:
+    return validate.choice(value, get_config().stages, "stage")
+
+
+def _enter_stage(deal: Deal, stage: str) -> None:
+    now = now_utc()
+    DealStage.update(left_at=now).where((DealStage.deal == deal.id) & DealStage.left_at.is_null()).execute()
+    DealStage.create(deal=deal.id, stage=stage, entered_at=now)
+
+
+def _links(values: dict) -> dict:
+    out = {}
+    if "contact" in values:
+        out["contact"] = contacts.resolve(values["contact"]).id if values["contact"] not in (None, "") else None
+    if "company" in values:
+        ref = values["company"]
+        out["company"] = None if ref in (None, "") else (
+            get_live(Company, ref, "company").id if str(ref).isdigit() else companies.get_or_create(str(ref)).id)
+    return out
+
+
+def create(values: dict) -> dict:
+    cfg = get_config()
+    title = validate.text(values.get("title"))
+    if not title:
+        raise Invalid("title", "a deal needs a title")
+    code = validate.currency(values.get("currency") or cfg.currency)
+    stage = _stage(values.get("stage") or next(iter(cfg.pipeline)))
+    amount = validate.money(values.get("amount") or 0, code)
+    probability = (validate.probability(values["probability"]) if values.get("probability") is not None
+                   else cfg.stages[stage])
+    close = (validate.parse_date(values["expected_close"], "expected_close", now_local().date(), cfg.dayfirst)
+             if values.get("expected_close") else None)
+    with write():
+        links = _links(values)
+        if not links.get("company") and links.get("contact"):
+            links["company"] = Contact.get_by_id(links["contact"]).company_id
+        row = Deal.create(title=title, amount=amount, currency=code, stage=stage, probability=probability,
+                          expected_close=close, owner=validate.text(values.get("owner")) or cfg.owner,
+                          notes=validate.text(values.get("notes")), **links,
+                          closed_at=now_utc() if stage in CLOSED_STAGES else None)
+        _enter_stage(row, stage)
+        activities.log("status", f"Deal created in stage {stage}", contact=row.contact_id,
+                       company=row.company_id, deal=row.id)
+        reindex("deal", [row.id], documents)
+        return to_dict(row)
+
+
+def show(ref) -> dict:
+    row = get_live(Deal, ref, "deal")
+    out = to_dict(row)
+    out["notes"] = row.notes
+    out["history"] = [{"stage": h.stage, "entered_at": iso_utc(h.entered_at), "left_at": iso_utc(h.left_at)}
+                      for h in DealStage.select().where(DealStage.deal == row.id).order_by(DealStage.entered_at, DealStage.id)]
+    out["timeline"] = activities.timeline_of("deal", row.id)
+    return out
+
+
+def list_(query=None, stage=None, status=None, owner=None, contact=None, company=None,
+          limit: int | None = None) -> Page:
+    q = Deal.select().where(Deal.deleted_at.is_null())
+    if query:
+        q = q.where(Deal.id.in_([i for _, i in search.find(query, kinds=["deal"], limit=search.MAX_FILTER)]))
+    if stage:
+        q = q.where(Deal.stage == _stage(stage))
+    if status:
+        status = validate.choice(status, ("open", "won", "lost"), "status")
+        q = q.where(Deal.stage.not_in(list(CLOSED_STAGES)) if status == "open" else Deal.stage == status)
+    if owner:
+        q = q.where(Deal.owner == owner)
+    if contact is not None:
+        q = q.where(Deal.contact == contacts.resolve(contact).id)
+    if company is not None:
+        q = q.where(Deal.company == companies.resolve(company).id)
+    stage_order = Case(Deal.stage, [(s, i) for i, s in enumerate(get_config().stages)], 99)
+    page = paged(q.order_by(stage_order, Deal.id), limit, lambda r: r)
+    return Page(to_dicts(page.rows), page.total)
+
+
+def update(ref, values: dict) -> dict:
+    cfg = get_config()
+    with write():
+        row = get_live(Deal, ref, "deal")
+        if "title" in values:
+            row.title = validate.text(values["title"]) or row.title
+        if values.get("currency"):
+            row.currency = validate.currency(values["currency"])
+        if values.get("amount") is not None:
+            row.amount = validate.money(values["amount"], row.currency)
+        if values.get("probability") is not None:
+            row.probability = validate.probability(values["probability"])
+        if "expected_close" in values:
+            row.expected_close = (validate.parse_date(values["expected_close"], "expected_close", now_local().date(), cfg.dayfirst)
+                                  if values["expected_close"] else None)
+        for key in ("owner", "notes"):
+            if key in values:
+                setattr(row, key, validate.text(values[key]))
+        for key, value in _links(values).items():
+            setattr(row, key, value)
+        row.updated_at = now_utc()
+        row.save()
+        reindex("deal", [row.id], documents)
+        return to_dict(row)
+
+
+def move(ref, stage: str, probability=None, reason: str | None = None) -> dict:
+    """Put a deal in another stage; records when it entered it."""
+    stage = _stage(stage)
+    with write():
+        row = get_live(Deal, ref, "deal")
+        if stage == row.stage:
+            raise Invalid("stage", f"deal {row.id} is already in stage {stage}")
+        old = row.stage
+        row.stage = stage
+        row.probability = (validate.probability(probability) if probability is not None
+                           else get_config().stages[stage])
+        row.closed_at = now_utc() if stage in CLOSED_STAGES else None
+        row.lost_reason = validate.text(reason) if stage == "lost" else None
+        row.updated_at = now_utc()
+        row.save()
+        _enter_stage(row, stage)
+        body = f"Stage {old} -> {stage}" + (f" (reason: {row.lost_reason})" if row.lost_reason else "")
+        activities.log("status", body, contact=row.contact_id, company=row.company_id, deal=row.id)
+        return to_dict(row)
+
+
+def won(ref) -> dict:
+    return move(ref, "won")
+
+
+def lost(ref, reason: str | None = None) -> dict:
+    return move(ref, "lost", reason=reason)
+
+
+def delete(ref) -> dict:
+    with write():
+        row = get_live(Deal, ref, "deal")
+        row.deleted_at = now_utc()
+        row.save()
+        reindex("deal", [row.id], documents)
+        return to_dict(row)
+
+
+def restore(ref) -> dict:
+    with write():
+        row = get_deleted(Deal, ref, "deal")
+        row.deleted_at = None
+        row.updated_at = now_utc()
+        row.save()
+        reindex("deal", [row.id], documents)
+        return to_dict(row)
+
+
+def pipeline() -> list[dict]:
+    """Per stage and currency: count, total and probability-weighted value."""
+    cfg = get_config()
+    rows = (Deal.select(Deal.stage, Deal.currency, fn.COUNT(Deal.id), fn.SUM(Deal.amount),
+                        fn.SUM(Deal.amount * Deal.probability))
+            .where(Deal.deleted_at.is_null()).group_by(Deal.stage, Deal.currency).tuples())
+    order = {s: i for i, s in enumerate(cfg.stages)}
+    out = []
+    for stage, code, count, total, weighted in sorted(rows, key=lambda r: (order.get(r[0], 99), r[1])):
+        weighted_minor = int((Decimal(weighted or 0) / 100).to_integral_value())
+        out.append({"stage": stage, "currency": code, "count": count,
+                    "total": decimal_amount(total or 0, code), "weighted": decimal_amount(weighted_minor, code)})
+    return out
+
+

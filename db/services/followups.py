@@ -1,0 +1,202 @@
+"""Follow-ups: calls to make and things to chase, due at a local wall-clock time."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from db import validate
+from db.config import get_config
+from db.errors import Invalid
+from db.models import Deal, FollowUp, Ticket
+from db.services import activities
+from db.services.common import Page, get_deleted, get_live, iso_local, now_local, now_utc, paged
+from db.store import write
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+STATUSES = ("open", "done", "cancelled")
+
+
+def to_dicts(rows) -> list[dict]:
+    return [{
+        "id": r.id, "subject": r.subject, "due": iso_local(r.due, r.due_has_time),
+        "status": r.status, "priority": r.priority,
+        "contact_id": r.contact_id, "company_id": r.company_id,
+        "deal_id": r.deal_id, "ticket_id": r.ticket_id,
+        "every": r.every, "snoozed_until": iso_local(r.snoozed_until), "owner": r.owner,
+    } for r in rows]
+
+
+def to_dict(row) -> dict:
+    return to_dicts([row])[0]
+
+
+def _when(value, field: str) -> tuple[datetime, bool]:
+    return validate.parse_when(value, field, now_local(), get_config().dayfirst)
+
+
+def next_due(due: datetime, every: str) -> datetime:
+    """The next occurrence after `due` (month steps clamp to the month's end: Jan 31 -> Feb 28)."""
+    if every == "weekdays":
+        step = due + timedelta(days=1)
+        while step.weekday() >= 5:
+            step += timedelta(days=1)
+        return step
+    n, unit = int(every[:-1]), every[-1]
+    return due + {"d": relativedelta(days=n), "w": relativedelta(weeks=n),
+                  "m": relativedelta(months=n), "y": relativedelta(years=n)}[unit]
+
+
+def create(subject: str, due, contact=None, company=None, deal=None, ticket=None, every=None,
+           priority: str = "normal", owner: str | None = None, notes: str | None = None) -> dict:
+    from db.services import contacts
+
+    subject = validate.text(subject)
+    if not subject:
+        raise Invalid("subject", "a follow-up needs a subject")
+    due_at, has_time = _when(due, "due")
+    priority = validate.choice(priority or "normal", PRIORITIES, "priority")
+    every = validate.every(every)
+    with write():
+        links = {
+            "contact": contacts.resolve(contact).id if contact not in (None, "") else None,
+            "company": None, "deal": None, "ticket": None,
+        }
+        if company not in (None, ""):
+            from db.services import companies
+
+            links["company"] = companies.resolve(company).id
+        for key, model in (("deal", Deal), ("ticket", Ticket)):
+            ref = {"deal": deal, "ticket": ticket}[key]
+            if ref not in (None, ""):
+                parent = get_live(model, ref, key)
+                links[key] = parent.id
+                links["contact"] = links["contact"] or parent.contact_id  # a deal's follow-up is about its contact
+                links["company"] = links["company"] or parent.company_id
+        row = FollowUp.create(subject=subject, due=due_at, due_has_time=has_time, priority=priority,
+                              every=every, owner=validate.text(owner) or get_config().owner,
+                              notes=validate.text(notes), **links)
+        return to_dict(row)
+
+
+def _agenda_filter(q, when: str | None):
+    """open follow-ups in one window of the agenda, hiding the snoozed ones."""
+    now = now_local()
+    today = datetime.combine(now.date(), time())
+    tomorrow = today + timedelta(days=1)
+    q = q.where((FollowUp.snoozed_until.is_null()) | (FollowUp.snoozed_until <= now))
+    if when == "overdue":
+        # a timed follow-up is overdue once its time passes; a dated one after its day
+        return q.where((FollowUp.due_has_time & (FollowUp.due < now)) |
+                       (~FollowUp.due_has_time & (FollowUp.due < today)))
+    if when == "today":
+        return q.where((FollowUp.due >= today) & (FollowUp.due < tomorrow))
+    if when == "week":
+        return q.where((FollowUp.due >= today) & (FollowUp.due < today + timedelta(days=7)))
+    return q
+
+
+def list_(when: str | None = None, status: str | None = "open", contact=None, owner=None,
+          limit: int | None = None) -> Page:
+    """Follow-ups by due time. when: overdue, today, week (the next 7 days) or None."""
+    q = FollowUp.select().where(FollowUp.deleted_at.is_null())
+    if status and status != "all":
+        q = q.where(FollowUp.status == validate.choice(status, STATUSES, "status"))
+    if when:
+        q = _agenda_filter(q.where(FollowUp.status == "open"), when)
+    if contact is not None:
+        from db.services import contacts
+
+        q = q.where(FollowUp.contact == contacts.resolve(contact).id)
+    if owner:
+        q = q.where(FollowUp.owner == owner)
+    page = paged(q.order_by(FollowUp.due, FollowUp.id), limit, lambda r: r)
+    return Page(to_dicts(page.rows), page.total)
+
+
+def counts() -> dict:
+    base = FollowUp.select().where(FollowUp.deleted_at.is_null() & (FollowUp.status == "open"))
+    return {w: _agenda_filter(base, w).count() for w in ("overdue", "today", "week")}
+
+
+def show(ref) -> dict:
+    return to_dict(get_live(FollowUp, ref, "follow-up"))
+
+
+def done(ref, note: str | None = None, from_done: bool = False) -> dict:
+    """Complete a follow-up, log it on the linked record, and schedule the next
+    occurrence of a recurring one (from its due date unless from_done)."""
+    with write():
+        row = get_live(FollowUp, ref, "follow-up")
+        if row.status != "open":
+            raise Invalid("status", f"follow-up {row.id} is already {row.status}")
+        row.status = "done"
+        row.done_at = now_utc()
+        row.updated_at = row.done_at
+        row.save()
+        activities.log("note", f"Follow-up done: {row.subject}" + (f" ({note})" if note else ""),
+                       contact=row.contact_id, company=row.company_id, deal=row.deal_id, ticket=row.ticket_id)
+        out = to_dict(row)
+        if row.every:
+            # the chain keeps its clock time; it steps from the due date, or from today
+            base = datetime.combine(now_local().date(), row.due.time()) if from_done else row.due
+            nxt = next_due(base, row.every)
+            new = FollowUp.create(subject=row.subject, due=nxt, due_has_time=row.due_has_time,
+                                  contact=row.contact_id, company=row.company_id, deal=row.deal_id,
+                                  ticket=row.ticket_id, priority=row.priority, every=row.every,
+                                  owner=row.owner, notes=row.notes, previous=row.id)
+            out["next"] = to_dict(new)
+        return out
+
+
+def snooze(ref, for_: str | None = None, until=None) -> dict:
+    if bool(for_) == bool(until):
+        raise Invalid("snooze", "give either a duration (2h, 1d, 1w) or an until time")
+    wake = now_local() + validate.duration(for_, "for") if for_ else _when(until, "until")[0]
+    if wake <= now_local():
+        raise Invalid("until", "the snooze must end in the future")
+    with write():
+        row = get_live(FollowUp, ref, "follow-up")
+        if row.status != "open":
+            raise Invalid("status", f"follow-up {row.id} is {row.status}; only open ones can be snoozed")
+        row.snoozed_until = wake
+        row.updated_at = now_utc()
+        row.save()
+        return to_dict(row)
+
+
+def reschedule(ref, due) -> dict:
+    due_at, has_time = _when(due, "due")
+    with write():
+        row = get_live(FollowUp, ref, "follow-up")
+        row.due, row.due_has_time, row.snoozed_until = due_at, has_time, None
+        row.updated_at = now_utc()
+        row.save()
+        return to_dict(row)
+
+
+def cancel(ref) -> dict:
+    with write():
+        row = get_live(FollowUp, ref, "follow-up")
+        row.status = "cancelled"
+        row.updated_at = now_utc()
+        row.save()
+        return to_dict(row)
+
+
+def delete(ref) -> dict:
+    with write():
+        row = get_live(FollowUp, ref, "follow-up")
+        row.deleted_at = now_utc()
+        row.save()
+        return to_dict(row)
+
+
+def restore(ref) -> dict:
+    with write():
+        row = get_deleted(FollowUp, ref, "follow-up")
+        row.deleted_at = None
+        row.save()
+        return to_dict(row)
+
+

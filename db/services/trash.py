@@ -1,0 +1,39 @@
+"""The trash: what was deleted, restoring it, and purging it for good."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from db.models import Company, Contact, Deal, FollowUp, Ticket
+from db.services import companies, contacts, deals, followups, tickets
+from db.services.common import iso_utc, now_utc
+from db.store import write
+
+_KINDS = {
+    "contact": (Contact, lambda r: contacts.full_name(r.first_name, r.last_name) or f"contact {r.id}"),
+    "company": (Company, lambda r: r.name),
+    "deal": (Deal, lambda r: r.title),
+    "ticket": (Ticket, lambda r: r.subject),
+    "followup": (FollowUp, lambda r: r.subject),
+}
+RESTORE = {"contact": contacts.restore, "company": companies.restore, "deal": deals.restore,
+           "ticket": tickets.restore, "followup": followups.restore}
+
+
+def list_() -> list[dict]:
+    out = []
+    for kind, (model, title) in _KINDS.items():
+        for row in model.select().where(model.deleted_at.is_not_null()):
+            out.append({"type": kind, "id": row.id, "title": title(row), "deleted_at": iso_utc(row.deleted_at)})
+    return sorted(out, key=lambda r: r["deleted_at"], reverse=True)
+
+
+def purge(older_than_days: int | None = None) -> dict:
+    """Delete trashed records for good (all, or those deleted more than N days ago)."""
+    counts = {}
+    with write():
+        for kind, (model, _) in reversed(list(_KINDS.items())):
+            cond = model.deleted_at.is_not_null()
+            if older_than_days is not None:
+                cond &= model.deleted_at < now_utc() - timedelta(days=older_than_days)
+            counts[kind] = model.delete().where(cond).execute()
+    return counts

@@ -22,7 +22,7 @@ RESTORE = {"contact": contacts.restore, "company": companies.restore, "deal": de
 def list_() -> list[dict]:
     out = []
     for kind, (model, title) in _KINDS.items():
-        for row in model.select().where(model.deleted_at.is_not_null()):
+        for row in model.select().where(model.deleted_at.is_null(False)):
             out.append({"type": kind, "id": row.id, "title": title(row), "deleted_at": iso_utc(row.deleted_at)})
     return sorted(out, key=lambda r: r["deleted_at"], reverse=True)
 
@@ -32,7 +32,7 @@ def purge(older_than_days: int | None = None) -> dict:
     counts = {}
     with write():
         for kind, (model, _) in reversed(list(_KINDS.items())):
-            cond = model.deleted_at.is_not_null()
+            cond = model.deleted_at.is_null(False)
             if older_than_days is not None:
                 cond &= model.deleted_at < now_utc() - timedelta(days=older_than_days)
             counts[kind] = model.delete().where(cond).execute()

@@ -1,0 +1,93 @@
+"""Search: any substring, case- and accent-insensitive, CJK names, phones."""
+import pytest
+
+from db import search
+from db.services import companies, contacts, deals, find, tickets
+
+
+@pytest.fixture
+def people():
+    made = {}
+    made["zhang"] = contacts.create({"first_name": "伟", "last_name": "张"}, emails=["zw@example.cn"])
+    made["wang"] = contacts.create({"first_name": "小明", "last_name": "王"})
+    made["zoe"] = contacts.create({"first_name": "Zoë", "last_name": "Åström", "company": "Café Lumière",
+                                   "notes": "prefers mornings"},
+                                  emails=["zoe@lumiere.example"], phones=["07700 900123"])
+    made["bob"] = contacts.create({"first_name": "Bob", "last_name": "Smith", "title": "Head Chef"})
+    return made
+
+
+def titles(query, kinds=search.KINDS):
+    return [(r["type"], r["title"]) for r in find.search_all(query, kinds=kinds)]
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("张伟", "张伟"),          # two-character CJK name, family name first
+    ("小明", "王小明"),        # given name alone
+    ("明", "王小明"),          # one character
+    ("王小明", "王小明"),
+    ("zoe", "Zoë Åström"),     # accents folded
+    ("ÅSTRÖM", "Zoë Åström"),  # case folded
+    ("strö", "Zoë Åström"),    # inner substring
+    ("lumiere", "Zoë Åström"), # company name
+    ("mornings", "Zoë Åström"),  # notes
+    ("900123", "Zoë Åström"),  # phone digits
+    ("07700 900 123", "Zoë Åström"),  # phone as typed differently
+    ("chef", "Bob Smith"),     # title
+    ("bob smith", "Bob Smith"),  # several words, all must match
+    ("mi", "Bob Smith"),       # two Latin characters
+])
+def test_finds_contacts_by_any_part(people, query, expected):
+    assert ("contact", expected) in titles(query, ["contact"])
+
+
+def test_no_false_matches(people):
+    assert titles("smith zoe") == []
+    assert titles("xyzzy") == []
+    assert titles("") == []
+
+
+def test_deleted_records_drop_out_and_come_back(people):
+    contacts.delete(people["bob"]["id"])
+    assert titles("smith") == []
+    contacts.restore(people["bob"]["id"])
+    assert titles("smith") == [("contact", "Bob Smith")]
+
+
+def test_edits_reindex_including_company_renames(people):
+    contacts.update(people["bob"]["id"], {"last_name": "Jones"})
+    assert titles("smith") == [] and titles("jones") == [("contact", "Bob Jones")]
+    cafe = companies.find_by_name("Café Lumière")
+    companies.update(cafe.id, {"name": "Boulangerie Soleil"})
+    assert ("contact", "Zoë Åström") in titles("soleil")
+    assert titles("café") == []
+
+
+def test_searches_deals_and_tickets(people):
+    deals.create({"title": "Kitchen refit", "contact": people["bob"]["id"], "amount": "5000"})
+    tickets.create({"subject": "Oven too hot", "description": "thermostat stuck", "contact": people["zoe"]["id"]})
+    assert titles("refit") == [("deal", "Kitchen refit")]
+    assert titles("thermostat") == [("ticket", "Oven too hot")]
+    hits = titles("smith")
+    assert ("contact", "Bob Smith") in hits and ("deal", "Kitchen refit") in hits
+    assert hits[0] == ("contact", "Bob Smith")  # title matches first
+
+
+def test_result_shape(people):
+    hit = find.search_all("zoe")[0]
+    assert set(hit) == {"type", "id", "title", "detail"}
+    assert hit["detail"] == "zoe@lumiere.example · +447700900123 · Café Lumière"
+
+
+def test_normalize():
+    assert search.normalize("Zoë ÅSTRÖM") == "zoe astrom"
+    assert search.normalize("ＡＢＣ１") == "abc1"
+
+
+def test_uses_the_fts_indexes(people):
+    from db.models import database
+
+    plan = database.obj.execute_sql(
+        "EXPLAIN QUERY PLAN SELECT d.ref_id FROM search_trigram f JOIN search_doc d ON d.id = f.rowid "
+        "WHERE search_trigram MATCH ?", ('"smi"',)).fetchall()
+    assert any("VIRTUAL TABLE INDEX" in row[-1] for row in plan)

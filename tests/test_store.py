@@ -1,0 +1,90 @@
+"""The store: connection settings, file modes, schema upgrades, backup and checks."""
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from db import store
+from db.errors import StoreError
+from db.models import database
+from db.services import contacts
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_every_connection_gets_the_pragmas():
+    db = database.obj
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 30000
+    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
+def test_database_and_its_wal_files_are_private(crm_store):
+    contacts.create({"first_name": "Ann"}, emails=["ann@example.com"])
+    for suffix in ("", "-wal", "-shm"):
+        path = f"{crm_store}{suffix}"
+        assert os.path.exists(path), path
+        assert mode(path) == 0o600, (path, oct(mode(path)))
+
+
+def test_schema_scripts_are_recorded_and_not_rerun(crm_store):
+    assert store.applied_migrations() == ["0001_initial", "0002_search"]
+    assert store.pending_migrations() == []
+    store.close_store()
+    store.open_store(str(crm_store))
+    assert store.migrate() == []
+
+
+def test_an_old_store_is_upgraded_on_open(tmp_path):
+    from peewee import SqliteDatabase
+    from playhouse.migrations import Runner
+
+    from db.services import find
+
+    path = tmp_path / "old.db"
+    old = SqliteDatabase(str(path))
+    Runner(old, directory=str(store.MIGRATIONS_DIR)).up("0001_initial")  # a store from before search
+    old.close()
+    store.open_store(str(path))
+    assert store.applied_migrations() == ["0001_initial", "0002_search"]
+    contacts.create({"first_name": "Zoë"})
+    assert [r["title"] for r in find.search_all("zoe")] == ["Zoë"]
+
+
+def test_backup_is_a_complete_private_copy(crm_store, tmp_path):
+    contacts.create({"first_name": "Ann"}, emails=["ann@example.com"])
+    out = store.backup(str(tmp_path / "backup.db"))
+    assert mode(out) == 0o600
+    con = sqlite3.connect(out)
+    assert con.execute("SELECT email FROM contact_email").fetchall() == [("ann@example.com",)]
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+    with pytest.raises(StoreError, match="already exists"):
+        store.backup(str(out))
+
+
+def test_check_reports_a_dangling_reference(crm_store):
+    assert store.check() == []
+    contacts.create({"first_name": "Ann"}, emails=["ann@example.com"])
+    con = sqlite3.connect(crm_store)
+    con.execute("PRAGMA foreign_keys=0")
+    con.execute("UPDATE contact_email SET contact_id = 999")
+    con.commit()
+    con.close()
+    assert store.check() == ["contact_email row 1: points to a missing contact"]
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("just some text, not sqlite" * 100)
+    with pytest.raises(StoreError, match="notes.txt: file is not a database"):
+        store.open_store(str(bogus))
+
+
+def test_unknown_url_scheme_is_refused():
+    with pytest.raises(StoreError, match="unsupported database URL"):
+        store.configure("mysql://x@y/z")

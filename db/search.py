@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from peewee import SQL
+
 from db.models import database
 
 KINDS = ("contact", "company", "deal", "ticket")
-# A list filtered by a search keeps at most this many matches (ids travel as SQL
-# parameters, and SQLite allows 32766 of them).
-MAX_FILTER = 20000
 _PHONE_QUERY = re.compile(r"^\+?[\d\s().\-/]{3,}$")
 
 
@@ -89,17 +88,19 @@ class PlainIndex:
                 "DELETE FROM search_doc WHERE kind = %s AND ref_id IN (%s)" % (db.param, ", ".join([db.param] * len(chunk))),
                 (kind, *chunk))
 
-    def _where(self, terms: list[str]) -> tuple[str, list]:
+    def matching(self, terms: list[str], kinds) -> tuple[str, list, str]:
+        """(FROM ... WHERE ..., its parameters, the cheap sort column) for documents
+        holding every term."""
         p = database.obj.param
-        return " AND ".join([f"d.text LIKE {p} ESCAPE '\\'"] * len(terms)), [
-            "%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in terms]
+        likes = " AND ".join([f"d.text LIKE {p} ESCAPE '\\'"] * len(terms))
+        params = ["%" + t.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for t in terms]
+        return (f"FROM search_doc d WHERE {likes} AND d.kind IN ({', '.join([p] * len(kinds))})",
+                [*params, *kinds], "d.id")
 
-    def find(self, terms: list[str], kinds, limit: int) -> list[tuple[str, int]]:
-        where, params = self._where(terms)
-        p = database.obj.param
-        sql = (f"SELECT d.kind, d.ref_id FROM search_doc d WHERE {where} "
-               f"AND d.kind IN ({', '.join([p] * len(kinds))}) ORDER BY d.id{_limit(limit)}")
-        return [tuple(r) for r in database.obj.execute_sql(sql, (*params, *kinds)).fetchall()]
+    def find(self, terms: list[str], kinds, limit: int | None) -> list[tuple[str, int]]:
+        source, params, order = self.matching(terms, kinds)
+        sql = f"SELECT d.kind, d.ref_id {source} ORDER BY {order}{_limit(limit)}"
+        return [tuple(r) for r in database.obj.execute_sql(sql, params).fetchall()]
 
 
 class SqliteIndex(PlainIndex):
@@ -118,31 +119,24 @@ class SqliteIndex(PlainIndex):
             "ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text, grams = excluded.grams",
             list(docs))
 
-    def find(self, terms, kinds, limit):
+    def matching(self, terms, kinds):
         long_terms = [t for t in terms if len(t) >= 3]
         short_terms = [t for t in terms if len(t) < 3]
-        kind_sql = ", ".join("?" * len(kinds))
-        filters, params = [], []
         if long_terms:
             # Trigram index: each term must occur as a substring.
-            source = "search_trigram f"
-            filters.append("search_trigram MATCH ?")
-            params.append(" AND ".join(_quote(t) for t in long_terms))
-            checks = short_terms
+            source, query, checks = "search_trigram", " AND ".join(_quote(t) for t in long_terms), short_terms
         elif all(c.isalnum() for t in short_terms for c in t):
             # Bigram index: a 2-character term is a token, a 1-character one a prefix.
-            source = "search_bigram f"
-            filters.append("search_bigram MATCH ?")
-            params.append(" AND ".join(_quote(t) + ("*" if len(t) == 1 else "") for t in short_terms))
-            checks = []
+            source, checks = "search_bigram", []
+            query = " AND ".join(_quote(t) + ("*" if len(t) == 1 else "") for t in short_terms)
         else:
-            return super().find(terms, kinds, limit)  # punctuation-only short query: rare; scan
-        for term in checks:
-            filters.append("instr(d.text, ?) > 0")
-            params.append(term)
-        sql = (f"SELECT d.kind, d.ref_id FROM {source} JOIN search_doc d ON d.id = f.rowid "
-               f"WHERE {' AND '.join(filters)} AND d.kind IN ({kind_sql}) ORDER BY d.id{_limit(limit)}")
-        return [tuple(r) for r in database.obj.execute_sql(sql, (*params, *kinds)).fetchall()]
+            return super().matching(terms, kinds)  # punctuation-only short query: rare; scan
+        filters = [f"{source} MATCH ?", *["instr(d.text, ?) > 0"] * len(checks)]
+        # CROSS JOIN pins the FTS table as the outer loop (SQLite otherwise may run the
+        # MATCH once per document); FTS hands rows back in rowid order, so ORDER BY
+        # f.rowid costs no sort.
+        return (f"FROM {source} f CROSS JOIN search_doc d ON d.id = f.rowid WHERE {' AND '.join(filters)} "
+                f"AND d.kind IN ({', '.join('?' * len(kinds))})", [query, *checks, *kinds], "f.rowid")
 
 
 def index():
@@ -160,7 +154,18 @@ def query_terms(query: str) -> list[str]:
 
 
 def find(query: str, kinds=KINDS, limit: int | None = 50) -> list[tuple[str, int]]:
+    """(kind, id) of records matching every word of the query, oldest first."""
     terms = query_terms(query)
     if not terms:
         return []
     return index().find(terms, list(kinds), limit)
+
+
+def ids_matching(query: str, kind: str):
+    """A subquery of the ids of one kind matching the query, for `Model.id.in_(...)`
+    filters in list views (no cap, no ids shipped through Python)."""
+    terms = query_terms(query)
+    if not terms:
+        return SQL("(SELECT ref_id FROM search_doc WHERE kind = %s)" % database.obj.param, [kind])
+    source, params, _ = index().matching(terms, [kind])
+    return SQL(f"(SELECT d.ref_id {source})", params)

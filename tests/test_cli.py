@@ -1,7 +1,6 @@
 """The CLI contract: exact JSON shapes, all three formats, exit codes, one-line errors."""
 import csv
 import io
-import json
 
 import pytest
 

@@ -119,8 +119,7 @@ def list_(query: str | None = None, tag: str | None = None, owner: str | None = 
           limit: int | None = None) -> Page:
     q = Company.select().where(Company.deleted_at.is_null())
     if query:
-        ids = [i for _, i in search.find(query, kinds=["company"], limit=search.MAX_FILTER)]
-        q = q.where(Company.id.in_(ids))
+        q = q.where(Company.id.in_(search.ids_matching(query, "company")))
     if tag:
         q = q.where(has_tag(CompanyTag, "company", tag))
     if owner:

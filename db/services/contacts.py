@@ -345,8 +345,7 @@ def list_(query: str | None = None, tag: str | None = None, stage: str | None = 
           limit: int | None = None) -> Page:
     q = Contact.select().where(Contact.deleted_at.is_null())
     if query:
-        ids = [i for _, i in search.find(query, kinds=["contact"], limit=search.MAX_FILTER)]
-        q = q.where(Contact.id.in_(ids))
+        q = q.where(Contact.id.in_(search.ids_matching(query, "contact")))
     if tag:
         q = q.where(has_tag(ContactTag, "contact", tag))
     if stage:

@@ -6,7 +6,14 @@ from typing import List
 import typer
 
 from cli.app import given, sub_app
-from cli.output import Format, FormatOption, LimitOption, print_record, print_rows, table_limit
+from cli.output import (
+    Format,
+    FormatOption,
+    LimitOption,
+    print_record,
+    print_rows,
+    table_limit,
+)
 from db.services import companies
 
 app = sub_app("Companies: add, list, show, edit, delete, restore.")

@@ -6,7 +6,15 @@ from typing import List, Optional
 import typer
 
 from cli.app import given, sub_app
-from cli.output import Format, FormatOption, LimitOption, print_record, print_rows, print_section, table_limit
+from cli.output import (
+    Format,
+    FormatOption,
+    LimitOption,
+    print_record,
+    print_rows,
+    print_section,
+    table_limit,
+)
 from db.services import contacts
 
 app = sub_app("Contacts: add, list, show, edit, delete, restore, merge.")

@@ -4,7 +4,14 @@ from __future__ import annotations
 import typer
 
 from cli.app import sub_app
-from cli.output import Format, FormatOption, LimitOption, print_record, print_rows, table_limit
+from cli.output import (
+    Format,
+    FormatOption,
+    LimitOption,
+    print_record,
+    print_rows,
+    table_limit,
+)
 from db.services import followups
 
 app = sub_app("Follow-ups: add, list, done, snooze, reschedule, cancel, delete, restore.")

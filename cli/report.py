@@ -1,7 +1,6 @@
 """crm report: pipeline, follow-ups and tickets at a glance."""
 from __future__ import annotations
 
-
 from cli.app import sub_app
 from cli.output import Format, FormatOption, print_json, print_record, print_rows
 from db.services import deals, followups, tickets

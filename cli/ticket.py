@@ -4,7 +4,15 @@ from __future__ import annotations
 import typer
 
 from cli.app import given, sub_app
-from cli.output import Format, FormatOption, LimitOption, print_record, print_rows, print_section, table_limit
+from cli.output import (
+    Format,
+    FormatOption,
+    LimitOption,
+    print_record,
+    print_rows,
+    print_section,
+    table_limit,
+)
 from db.services import tickets
 
 app = sub_app("Tickets: add, list, show, edit, status, comment, assign, delete, restore.")

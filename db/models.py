@@ -49,11 +49,22 @@ class ImportBatch(BaseModel):
     reverted_at = DateTimeField(null=True)
 
 
+class Record(BaseModel):
+    """What every business record carries: where it came from, when it changed, and
+    deleted_at (set: it is in the trash)."""
+
+    external_id = TextField(null=True, index=True)
+    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    deleted_at = DateTimeField(null=True, index=True)
+
+
 class Tag(BaseModel):
     name = CharField(max_length=100, unique=True)
 
 
-class Company(BaseModel):
+class Company(Record):
     name = TextField()
     domain = TextField(null=True)
     industry = TextField(null=True)
@@ -64,14 +75,9 @@ class Company(BaseModel):
     country = TextField(null=True)
     notes = TextField(null=True)
     owner = TextField(null=True)
-    external_id = TextField(null=True, index=True)
-    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    deleted_at = DateTimeField(null=True, index=True)
 
 
-class Contact(BaseModel):
+class Contact(Record):
     first_name = TextField(default="")
     last_name = TextField(default="")
     title = TextField(null=True)
@@ -81,11 +87,6 @@ class Contact(BaseModel):
     owner = TextField(null=True)
     do_not_contact = BooleanField(default=False)
     notes = TextField(null=True)
-    external_id = TextField(null=True, index=True)
-    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    deleted_at = DateTimeField(null=True, index=True)
 
 
 class ContactEmail(BaseModel):
@@ -118,7 +119,7 @@ class CompanyTag(BaseModel):
         primary_key = CompositeKey("company", "tag")
 
 
-class Deal(BaseModel):
+class Deal(Record):
     title = TextField()
     contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL", backref="deals")
     company = ForeignKeyField(Company, null=True, on_delete="SET NULL", backref="deals")
@@ -131,11 +132,6 @@ class Deal(BaseModel):
     lost_reason = TextField(null=True)
     closed_at = DateTimeField(null=True)
     notes = TextField(null=True)
-    external_id = TextField(null=True, index=True)
-    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    deleted_at = DateTimeField(null=True, index=True)
 
 
 class DealStage(BaseModel):
@@ -150,7 +146,7 @@ class DealStage(BaseModel):
         table_name = "deal_stage_history"  # "deal_stage" is the name of Deal.stage's index
 
 
-class Ticket(BaseModel):
+class Ticket(Record):
     subject = TextField()
     description = TextField(null=True)
     contact = ForeignKeyField(Contact, null=True, on_delete="SET NULL", backref="tickets")
@@ -163,14 +159,9 @@ class Ticket(BaseModel):
     resolution_due = DateTimeField(null=True)
     resolved_at = DateTimeField(null=True)
     closed_at = DateTimeField(null=True)
-    external_id = TextField(null=True, index=True)
-    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    deleted_at = DateTimeField(null=True, index=True)
 
 
-class FollowUp(BaseModel):
+class FollowUp(Record):
     subject = TextField()
     due = DateTimeField(index=True)  # local wall-clock time
     due_has_time = BooleanField(default=True)  # False: a date, due at the start of the day
@@ -186,11 +177,6 @@ class FollowUp(BaseModel):
     notes = TextField(null=True)
     done_at = DateTimeField(null=True)
     previous = ForeignKeyField("self", null=True, on_delete="SET NULL")  # the recurrence chain
-    external_id = TextField(null=True, index=True)
-    import_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    deleted_at = DateTimeField(null=True, index=True)
 
 
 class Activity(BaseModel):

@@ -85,8 +85,9 @@ def test_usage_errors_exit_2(crm):
 
 
 def test_store_errors_exit_3(crm, tmp_path):
-    from cli.main import app
     from typer.testing import CliRunner
+
+    from cli.main import app
 
     result = CliRunner().invoke(app, ["--db", str(tmp_path), "contact", "list"])
     assert (result.exit_code, result.stderr) == (3, f"error: {tmp_path}: is a directory, not a database file\n")

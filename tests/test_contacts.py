@@ -2,7 +2,15 @@
 import pytest
 
 from db.errors import Duplicate, Invalid, NotFound
-from db.services import activities, companies, contacts, deals, followups, tickets, trash
+from db.services import (
+    activities,
+    companies,
+    contacts,
+    deals,
+    followups,
+    tickets,
+    trash,
+)
 
 
 def ann(**extra):

@@ -88,3 +88,13 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path):
 def test_unknown_url_scheme_is_refused():
     with pytest.raises(StoreError, match="unsupported database URL"):
         store.configure("mysql://x@y/z")
+
+
+def test_models_match_the_migrated_schema():
+    """A model change without a migration script fails here."""
+    from playhouse.schema_diff import diff_models
+
+    from db.models import MODELS
+
+    diff = diff_models(database.obj, MODELS)
+    assert (diff.create_tables, diff.add_columns, diff.drop_columns, diff.add_indexes) == ([], [], [], [])

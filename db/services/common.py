@@ -87,6 +87,16 @@ def get_deleted(model, record_id, label: str):
     return row
 
 
+def set_deleted(row, deleted: bool, kind: str | None = None, documents=None) -> None:
+    """Move a record to the trash or back, keeping its search document in step."""
+    row.deleted_at = now_utc() if deleted else None
+    if not deleted:
+        row.updated_at = now_utc()
+    row.save()
+    if kind:
+        reindex(kind, [row.id], documents)
+
+
 # -- tags --------------------------------------------------------------------
 
 def clean_tags(tags) -> list[str]:

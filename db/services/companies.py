@@ -7,8 +7,18 @@ from db import search, validate
 from db.errors import Duplicate, Invalid, NotFound
 from db.models import Company, CompanyTag, Contact
 from db.services.common import (
-    Page, add_tags, get_deleted, get_live, has_tag, iso_utc, now_utc, paged, reindex,
-    remove_tags, tags_of,
+    Page,
+    add_tags,
+    get_deleted,
+    get_live,
+    has_tag,
+    iso_utc,
+    now_utc,
+    paged,
+    reindex,
+    remove_tags,
+    set_deleted,
+    tags_of,
 )
 from db.store import write
 
@@ -148,9 +158,8 @@ def update(ref, values: dict, add: list | None = None, remove: list | None = Non
 
 
 def _reindex_dependents(company_id: int) -> None:
-    from db.services import contacts, deals, tickets
-
     from db.models import Deal, Ticket
+    from db.services import contacts, deals, tickets
 
     reindex("contact", [c.id for c in Contact.select(Contact.id).where(Contact.company == company_id)], contacts.documents)
     reindex("deal", [d.id for d in Deal.select(Deal.id).where(Deal.company == company_id)], deals.documents)
@@ -160,17 +169,12 @@ def _reindex_dependents(company_id: int) -> None:
 def delete(ref) -> dict:
     with write():
         row = resolve(ref)
-        row.deleted_at = now_utc()
-        row.save()
-        reindex("company", [row.id], documents)
+        set_deleted(row, True, "company", documents)
         return to_dict(row)
 
 
 def restore(ref) -> dict:
     with write():
         row = get_deleted(Company, ref, "company")
-        row.deleted_at = None
-        row.updated_at = now_utc()
-        row.save()
-        reindex("company", [row.id], documents)
+        set_deleted(row, False, "company", documents)
         return to_dict(row)

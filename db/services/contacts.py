@@ -7,12 +7,30 @@ from db import search, validate
 from db.config import get_config
 from db.errors import Duplicate, Invalid, NotFound
 from db.models import (
-    Activity, Company, Contact, ContactEmail, ContactPhone, ContactTag, Deal, FollowUp, Ticket,
+    Activity,
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    Deal,
+    FollowUp,
+    Ticket,
 )
 from db.services import companies
 from db.services.common import (
-    Page, add_tags, get_deleted, get_live, has_tag, iso_utc, now_utc, paged,
-    reindex, remove_tags, tags_of,
+    Page,
+    add_tags,
+    get_deleted,
+    get_live,
+    has_tag,
+    iso_utc,
+    now_utc,
+    paged,
+    reindex,
+    remove_tags,
+    set_deleted,
+    tags_of,
 )
 from db.store import write
 
@@ -282,9 +300,7 @@ def update(ref, values: dict, emails=None, add_emails=(), remove_emails=(), phon
 def delete(ref) -> dict:
     with write():
         row = resolve(ref)
-        row.deleted_at = now_utc()
-        row.save()
-        reindex("contact", [row.id], documents)
+        set_deleted(row, True, "contact", documents)
         return to_dict(row)
 
 
@@ -293,10 +309,7 @@ def restore(ref) -> dict:
         row = get_deleted(Contact, ref, "contact")
         emails, phones = _current(row.id)
         _refuse_duplicates(emails, phones, exclude=row.id)
-        row.deleted_at = None
-        row.updated_at = now_utc()
-        row.save()
-        reindex("contact", [row.id], documents)
+        set_deleted(row, False, "contact", documents)
         return to_dict(row)
 
 

@@ -11,7 +11,16 @@ from db.errors import Invalid
 from db.models import Company, Contact, Deal, DealStage
 from db.services import activities, companies, contacts
 from db.services.common import (
-    Page, get_deleted, get_live, iso_date, iso_utc, now_local, now_utc, paged, reindex,
+    Page,
+    get_deleted,
+    get_live,
+    iso_date,
+    iso_utc,
+    now_local,
+    now_utc,
+    paged,
+    reindex,
+    set_deleted,
 )
 from db.store import write
 
@@ -195,19 +204,14 @@ def lost(ref, reason: str | None = None) -> dict:
 def delete(ref) -> dict:
     with write():
         row = get_live(Deal, ref, "deal")
-        row.deleted_at = now_utc()
-        row.save()
-        reindex("deal", [row.id], documents)
+        set_deleted(row, True, "deal", documents)
         return to_dict(row)
 
 
 def restore(ref) -> dict:
     with write():
         row = get_deleted(Deal, ref, "deal")
-        row.deleted_at = None
-        row.updated_at = now_utc()
-        row.save()
-        reindex("deal", [row.id], documents)
+        set_deleted(row, False, "deal", documents)
         return to_dict(row)
 
 

@@ -10,7 +10,16 @@ from db.config import get_config
 from db.errors import Invalid
 from db.models import Deal, FollowUp, Ticket
 from db.services import activities
-from db.services.common import Page, get_deleted, get_live, iso_local, now_local, now_utc, paged
+from db.services.common import (
+    Page,
+    get_deleted,
+    get_live,
+    iso_local,
+    now_local,
+    now_utc,
+    paged,
+    set_deleted,
+)
 from db.store import write
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -187,16 +196,14 @@ def cancel(ref) -> dict:
 def delete(ref) -> dict:
     with write():
         row = get_live(FollowUp, ref, "follow-up")
-        row.deleted_at = now_utc()
-        row.save()
+        set_deleted(row, True)
         return to_dict(row)
 
 
 def restore(ref) -> dict:
     with write():
         row = get_deleted(FollowUp, ref, "follow-up")
-        row.deleted_at = None
-        row.save()
+        set_deleted(row, False)
         return to_dict(row)
 
 

@@ -10,7 +10,16 @@ from db.config import get_config
 from db.errors import Invalid
 from db.models import Company, Contact, Ticket
 from db.services import activities, companies, contacts
-from db.services.common import Page, get_deleted, get_live, iso_utc, now_utc, paged, reindex
+from db.services.common import (
+    Page,
+    get_deleted,
+    get_live,
+    iso_utc,
+    now_utc,
+    paged,
+    reindex,
+    set_deleted,
+)
 from db.store import write
 
 STATUSES = ("new", "open", "pending", "resolved", "closed")
@@ -198,19 +207,14 @@ def assign(ref, assignee: str | None) -> dict:
 def delete(ref) -> dict:
     with write():
         row = get_live(Ticket, ref, "ticket")
-        row.deleted_at = now_utc()
-        row.save()
-        reindex("ticket", [row.id], documents)
+        set_deleted(row, True, "ticket", documents)
         return to_dict(row)
 
 
 def restore(ref) -> dict:
     with write():
         row = get_deleted(Ticket, ref, "ticket")
-        row.deleted_at = None
-        row.updated_at = now_utc()
-        row.save()
-        reindex("ticket", [row.id], documents)
+        set_deleted(row, False, "ticket", documents)
         return to_dict(row)
 
 

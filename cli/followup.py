@@ -46,10 +46,20 @@ def list_cmd(
     status: str = typer.Option("open", "--status", help="open, done, cancelled or all."),
     contact: str = typer.Option(None, "--contact"),
     owner: str = typer.Option(None, "--owner"),
+    sort: str = typer.Option("due", "--sort", help="due or urgency (same as crm next)."),
+    explain: bool = typer.Option(False, "--explain", help="With --sort urgency: show the score's parts."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,
 ):
     """List follow-ups by due time (snoozed ones hide from --overdue/--today/--week)."""
+    if sort == "urgency":
+        from cli.remind import show_ranked
+        from db.services import urgency
+
+        show_ranked(urgency.ranked(table_limit(fmt, limit), owner), fmt, explain)
+        return
+    if sort != "due":
+        raise typer.BadParameter("choose due or urgency", param_hint="--sort")
     windows = [w for w, on in (("overdue", overdue), ("today", today), ("week", week)) if on]
     if len(windows) > 1:
         raise typer.BadParameter("choose one of --overdue, --today, --week")

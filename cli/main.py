@@ -5,7 +5,18 @@ from importlib.metadata import PackageNotFoundError, version
 
 import typer
 
-from cli import company, contact, dbcmd, deal, followup, note, report, ticket, trash
+from cli import (  # noqa: F401 (remind registers commands)
+    company,
+    contact,
+    dbcmd,
+    deal,
+    followup,
+    note,
+    remind,
+    report,
+    ticket,
+    trash,
+)
 from cli.app import app
 from cli.output import Format, FormatOption, print_json, print_rows, say
 from db import store

@@ -42,6 +42,7 @@ class Config:
     sla: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SLA))
     reminders: dict = field(default_factory=dict)
     smtp: dict = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)  # owner name -> email for reminders
     path: Path | None = None
 
     @property
@@ -143,6 +144,7 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         sla=sla,
         reminders=dict(data.get("reminders") or {}),
         smtp=dict(data.get("smtp") or {}),
+        owners={str(k): str(v) for k, v in (data.get("owners") or {}).items()},
         path=path,
     )
 

@@ -177,6 +177,26 @@ class FollowUp(Record):
     notes = TextField(null=True)
     done_at = DateTimeField(null=True)
     previous = ForeignKeyField("self", null=True, on_delete="SET NULL")  # the recurrence chain
+    # The chain's first due time and this occurrence's place in it: month steps count
+    # from the start, so Jan 31 -> Feb 28 -> Mar 31 instead of drifting to the 28th.
+    chain_start = DateTimeField(null=True)
+    chain_index = IntegerField(default=0)
+
+
+class Reminder(BaseModel):
+    """One follow-up occurrence's reminder: claimed by a `crm remind` run before it is
+    delivered, so overlapping runs deliver it once. An occurrence is the local time
+    the follow-up fires (its due time, or the end of a snooze)."""
+
+    followup = ForeignKeyField(FollowUp, on_delete="CASCADE", backref="reminders")
+    occurrence = DateTimeField()  # local wall-clock
+    claim = CharField(max_length=64)  # which run holds it
+    claimed_at = DateTimeField()  # UTC
+    delivered_at = DateTimeField(null=True)  # UTC; null while held or after a failed delivery
+    channel = CharField(max_length=20, null=True)
+
+    class Meta:
+        indexes = ((("followup", "occurrence"), True),)
 
 
 class Activity(BaseModel):
@@ -195,5 +215,5 @@ class Activity(BaseModel):
 
 MODELS = [
     ImportBatch, Tag, Company, Contact, ContactEmail, ContactPhone, ContactTag,
-    CompanyTag, Deal, DealStage, Ticket, FollowUp, Activity,
+    CompanyTag, Deal, DealStage, Ticket, FollowUp, Reminder, Activity,
 ]

@@ -35,6 +35,15 @@ def crm_store(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def set_config(crm_store):
+    """Replace the test's config file: set_config('timezone = "America/New_York"')."""
+    def write(text: str):
+        (crm_store.parent / "config.toml").write_text(text)
+        config.reload_config()
+    return write
+
+
+@pytest.fixture
 def clock():
     """Pin 'now' to a local London time: clock(2026, 11, 23, 10, 0)."""
     def pin(*parts):

@@ -104,8 +104,9 @@ def load(seed: int = 7) -> dict | None:
         person = people[(n * 7 + 2) % len(people)]
         due = (now + timedelta(days=days)).replace(hour=9 + n % 8, minute=0 if n % 2 else 30, second=0, microsecond=0)
         followups.create(rnd.choice(["Call back about quote", "Send proposal", "Check in after install",
-                                     "Chase invoice", "Book site visit"]) + f" ({person['first_name']})",
-                         due=due, contact=person["id"], deal=deal_ids[n % len(deal_ids)] if n % 3 == 0 else None,
+                                     "Chase invoice", "Book site visit"]),
+                         due=due, contact=None if n % 3 == 0 else person["id"],
+                         deal=deal_ids[n % len(deal_ids)] if n % 3 == 0 else None,
                          priority=["normal", "high", "low", "urgent"][n % 4], every="1m" if n == 5 else None)
     with write():
         for n, person in enumerate(people[:20]):

@@ -44,16 +44,19 @@ def _when(value, field: str) -> tuple[datetime, bool]:
     return validate.parse_when(value, field, now_local(), get_config().dayfirst)
 
 
-def next_due(due: datetime, every: str) -> datetime:
-    """The next occurrence after `due` (month steps clamp to the month's end: Jan 31 -> Feb 28)."""
+def occurrence(start: datetime, every: str, index: int) -> datetime:
+    """The index-th occurrence of a chain that began at `start`. Counting from the
+    start keeps month ends: Jan 31, Feb 28, Mar 31 (not Mar 28)."""
     if every == "weekdays":
-        step = due + timedelta(days=1)
-        while step.weekday() >= 5:
+        step = start
+        for _ in range(index):
             step += timedelta(days=1)
+            while step.weekday() >= 5:
+                step += timedelta(days=1)
         return step
     n, unit = int(every[:-1]), every[-1]
-    return due + {"d": relativedelta(days=n), "w": relativedelta(weeks=n),
-                  "m": relativedelta(months=n), "y": relativedelta(years=n)}[unit]
+    return start + {"d": relativedelta(days=n * index), "w": relativedelta(weeks=n * index),
+                    "m": relativedelta(months=n * index), "y": relativedelta(years=n * index)}[unit]
 
 
 def create(subject: str, due, contact=None, company=None, deal=None, ticket=None, every=None,
@@ -82,8 +85,10 @@ def create(subject: str, due, contact=None, company=None, deal=None, ticket=None
                 links[key] = parent.id
                 links["contact"] = links["contact"] or parent.contact_id  # a deal's follow-up is about its contact
                 links["company"] = links["company"] or parent.company_id
+        if links["contact"] and not links["company"]:
+            links["company"] = contacts.resolve(links["contact"]).company_id
         row = FollowUp.create(subject=subject, due=due_at, due_has_time=has_time, priority=priority,
-                              every=every, owner=validate.text(owner) or get_config().owner,
+                              every=every, chain_start=due_at, owner=validate.text(owner) or get_config().owner,
                               notes=validate.text(notes), **links)
         return to_dict(row)
 
@@ -147,13 +152,16 @@ def done(ref, note: str | None = None, from_done: bool = False) -> dict:
                        contact=row.contact_id, company=row.company_id, deal=row.deal_id, ticket=row.ticket_id)
         out = to_dict(row)
         if row.every:
-            # the chain keeps its clock time; it steps from the due date, or from today
-            base = datetime.combine(now_local().date(), row.due.time()) if from_done else row.due
-            nxt = next_due(base, row.every)
+            if from_done:  # a new chain from today, at the same clock time
+                start, index = occurrence(datetime.combine(now_local().date(), row.due.time()), row.every, 1), 0
+            else:
+                start, index = row.chain_start or row.due, row.chain_index + 1
+            nxt = occurrence(start, row.every, index)
             new = FollowUp.create(subject=row.subject, due=nxt, due_has_time=row.due_has_time,
                                   contact=row.contact_id, company=row.company_id, deal=row.deal_id,
                                   ticket=row.ticket_id, priority=row.priority, every=row.every,
-                                  owner=row.owner, notes=row.notes, previous=row.id)
+                                  owner=row.owner, notes=row.notes, previous=row.id,
+                                  chain_start=start, chain_index=index)
             out["next"] = to_dict(new)
         return out
 
@@ -179,6 +187,7 @@ def reschedule(ref, due) -> dict:
     with write():
         row = get_live(FollowUp, ref, "follow-up")
         row.due, row.due_has_time, row.snoozed_until = due_at, has_time, None
+        row.chain_start, row.chain_index = due_at, 0  # a moved occurrence moves its chain
         row.updated_at = now_utc()
         row.save()
         return to_dict(row)

@@ -1,0 +1,140 @@
+"""crm remind (the cron entry point) and crm next (what to do now)."""
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+from datetime import datetime
+
+import typer
+
+from cli.app import app, fail
+from cli.output import Format, print_json, print_rows, say
+from db import store
+from db.config import get_config
+from db.errors import Invalid
+from db.services import reminders, urgency
+from db.services.common import set_clock
+
+
+def pin_clock(now: str | None) -> None:
+    """--now: an ISO time; without an offset it is local time in the configured timezone."""
+    if not now:
+        return
+    try:
+        when = datetime.fromisoformat(now)
+    except ValueError:
+        raise Invalid("now", f"{now!r} is not an ISO time like 2026-11-24T09:00 or 2026-11-24T09:00+01:00") from None
+    set_clock(when if when.tzinfo else when.replace(tzinfo=get_config().tz))
+
+
+def _crm_executable() -> str:
+    argv0 = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if os.path.basename(argv0) == "crm" and os.access(argv0, os.X_OK):
+        return argv0
+    return shutil.which("crm") or f"{sys.executable} -m cli"
+
+
+def install_text() -> str:
+    crm = _crm_executable()
+    db = shlex.quote(store.describe())
+    return f"""# crm reminders. Pick one of the two ways below; nothing has been changed.
+#
+# 1. cron (crontab -e): every 5 minutes; cron mails whatever it prints, and
+#    crm remind prints nothing when nothing is due.
+MAILTO=you@example.com
+*/5 * * * * {crm} --db {db} remind
+#    or, to send through the [smtp] settings in {get_config().path or 'your config file'}:
+# */5 * * * * {crm} --db {db} remind --email
+#
+# 2. a systemd user timer: save these two files, then
+#    systemctl --user daemon-reload && systemctl --user enable --now crm-remind.timer
+#
+# ~/.config/systemd/user/crm-remind.service
+[Unit]
+Description=crm follow-up reminders
+
+[Service]
+Type=oneshot
+ExecStart={crm} --db {db} remind --email
+
+# ~/.config/systemd/user/crm-remind.timer
+[Unit]
+Description=Run crm remind every 5 minutes
+
+[Timer]
+OnCalendar=*:0/5
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+"""
+
+
+@app.command("remind")
+def remind(
+    now: str = typer.Option(None, "--now", help="Pretend it is this ISO time (for testing schedules)."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text (a digest) or json."),
+    email: bool = typer.Option(False, "--email", help="Send each owner their reminders by SMTP (see [smtp] in config)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be sent; record nothing."),
+    lead: str = typer.Option(None, "--lead", help="Remind this long before the due time, e.g. 30m (default from config)."),
+    install: bool = typer.Option(False, "--install", help="Print a crontab line and a systemd timer; change nothing."),
+):
+    """Deliver due follow-up reminders, each exactly once. Prints nothing when nothing is due."""
+    if fmt not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--format")
+    if install:
+        typer.echo(install_text(), nl=False)
+        return
+    pin_clock(now)
+    errors: list[str] = []
+
+    def deliver(items):
+        if email:
+            failed, problems = reminders.email_digests(items)
+            errors.extend(problems)
+            return failed
+        if fmt == "json":
+            print_json(items)
+        else:
+            typer.echo(reminders.digest_text(items), nl=False)
+        sys.stdout.flush()
+        return ()
+
+    result = reminders.run(deliver, "email" if email else "stdout", reminders.lead_time(lead), dry_run=dry_run)
+    if dry_run:
+        if fmt == "json":
+            print_json(result.items)
+        elif result.items:
+            typer.echo(reminders.digest_text(result.items), nl=False)
+    elif fmt == "json" and (not result.items or email):
+        print_json([] if not email else result.items)
+    if errors:
+        for line in errors[:-1]:
+            typer.echo(f"error: {line}", err=True)
+        fail(errors[-1], 3)
+
+
+@app.command("next")
+def next_cmd(
+    limit: int = typer.Option(10, "--limit", "-n", help="How many (0 = all)."),
+    explain: bool = typer.Option(False, "--explain", help="Show the parts of each score."),
+    owner: str = typer.Option(None, "--owner"),
+    fmt: Format = typer.Option(Format.table, "--format", "-f"),
+):
+    """Open follow-ups ranked by urgency (see `crm next --help` and the README for the score)."""
+    show_ranked(urgency.ranked(limit or None, owner), fmt, explain)
+
+
+def show_ranked(rows: list[dict], fmt: Format, explain: bool) -> None:
+    if fmt == Format.json:
+        print_json(rows)
+        return
+    flat = [{**r, **{f"+{k}": v for k, v in r["parts"].items()}} for r in rows]
+    columns = ["urgency", "id", "due", "subject", "priority", "contact_id", "deal_id", "ticket_id"]
+    if explain:
+        columns[1:1] = [f"+{k}" for k in ("due", "priority", "deal", "ticket", "neglect")]
+    print_rows([{k: v for k, v in r.items() if k != "parts"} for r in flat], fmt, columns)
+    if explain and fmt == Format.table:
+        say("urgency = due + priority + deal + ticket + neglect (see db/services/urgency.py)")

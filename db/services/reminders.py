@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from peewee import Tuple
+
 from db import clock, validate
 from db.config import get_config
 from db.models import Company, Contact, Deal, FollowUp, Reminder, Ticket
@@ -84,40 +86,47 @@ def pending(lead: timedelta, now_utc_: datetime | None = None) -> list[Due]:
     return out
 
 
+def _keys(due: list[Due]):
+    return [(d.followup_id, d.occurrence) for d in due]
+
+
+def _chunks(items: list, size: int = 300):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def claim(due: list[Due], channel: str, now_utc_: datetime | None = None) -> tuple[str, list[Due]]:
     """Take the reminders no other run holds. Returns this run's token and what it got."""
     token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     now = now_utc_ or now_utc()
-    got = []
+    key = Tuple(Reminder.followup, Reminder.occurrence)
+    mine: set[tuple[int, datetime]] = set()
     with write():
-        for d in due:
-            key = (Reminder.followup == d.followup_id) & (Reminder.occurrence == d.occurrence)
-            Reminder.insert(followup=d.followup_id, occurrence=d.occurrence, claim=token, claimed_at=now,
-                            channel=channel).on_conflict_ignore().execute()
-            # Ours if we just inserted it, or if the run holding it died (lease expired).
-            taken = (Reminder.update(claim=token, claimed_at=now, channel=channel)
-                     .where(key & Reminder.delivered_at.is_null() &
-                            ((Reminder.claim == token) | (Reminder.claimed_at < now - CLAIM_LEASE)))
-                     .execute())
-            if taken:
-                got.append(d)
-    return token, got
+        for chunk in _chunks(due):
+            Reminder.insert_many([{"followup": d.followup_id, "occurrence": d.occurrence, "claim": token,
+                                   "claimed_at": now, "channel": channel} for d in chunk]).on_conflict_ignore().execute()
+            # Ours if we just inserted it, or if the run holding it died (its lease ran out).
+            (Reminder.update(claim=token, claimed_at=now, channel=channel)
+             .where(key.in_(_keys(chunk)) & Reminder.delivered_at.is_null() &
+                    ((Reminder.claim == token) | (Reminder.claimed_at < now - CLAIM_LEASE))).execute())
+            mine.update(Reminder.select(Reminder.followup, Reminder.occurrence)
+                        .where(key.in_(_keys(chunk)) & (Reminder.claim == token)).tuples())
+    return token, [d for d in due if (d.followup_id, d.occurrence) in mine]
 
 
 def mark_delivered(token: str, due: list[Due]) -> None:
     with write():
-        for d in due:
+        for chunk in _chunks(due):
             (Reminder.update(delivered_at=now_utc())
-             .where((Reminder.followup == d.followup_id) & (Reminder.occurrence == d.occurrence) &
-                    (Reminder.claim == token)).execute())
+             .where((Reminder.claim == token) & Reminder.followup.in_([d.followup_id for d in chunk])).execute())
 
 
 def release(token: str, due: list[Due]) -> None:
     """Give claims back after a failed delivery, so the next run retries them."""
     with write():
-        for d in due:
-            (Reminder.delete().where((Reminder.followup == d.followup_id) & (Reminder.occurrence == d.occurrence) &
-                                     (Reminder.claim == token) & Reminder.delivered_at.is_null()).execute())
+        for chunk in _chunks(due):
+            (Reminder.delete().where((Reminder.claim == token) & Reminder.delivered_at.is_null() &
+                                     Reminder.followup.in_([d.followup_id for d in chunk])).execute())
 
 
 def describe(due: list[Due], now_utc_: datetime | None = None) -> list[dict]:

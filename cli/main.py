@@ -5,7 +5,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import typer
 
-from cli import (  # noqa: F401 (remind registers commands)
+from cli import (  # noqa: F401 (remind and transfer register top-level commands)
     company,
     contact,
     dbcmd,
@@ -15,6 +15,7 @@ from cli import (  # noqa: F401 (remind registers commands)
     remind,
     report,
     ticket,
+    transfer,
     trash,
 )
 from cli.app import app

@@ -199,6 +199,20 @@ class Reminder(BaseModel):
         indexes = ((("followup", "occurrence"), True),)
 
 
+class ImportChange(BaseModel):
+    """What an import batch did to one record, so the batch can be reverted."""
+
+    batch = ForeignKeyField(ImportBatch, on_delete="CASCADE", backref="changes")
+    kind = CharField(max_length=10)  # contact, company, deal, ticket, followup
+    ref_id = IntegerField()
+    action = CharField(max_length=10)  # created, updated
+    before = TextField(null=True)  # JSON: the old values and what was added, for updates
+    stamp = DateTimeField()  # the record's updated_at right after the import: later means edited since
+
+    class Meta:
+        indexes = ((("kind", "ref_id"), False),)
+
+
 class Activity(BaseModel):
     """One entry of a record's timeline."""
 
@@ -215,5 +229,5 @@ class Activity(BaseModel):
 
 MODELS = [
     ImportBatch, Tag, Company, Contact, ContactEmail, ContactPhone, ContactTag,
-    CompanyTag, Deal, DealStage, Ticket, FollowUp, Reminder, Activity,
+    CompanyTag, Deal, DealStage, Ticket, FollowUp, Reminder, ImportChange, Activity,
 ]

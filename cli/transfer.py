@@ -1,0 +1,125 @@
+"""crm import and crm export: moving data in and out."""
+from __future__ import annotations
+
+import sys
+from typing import List
+
+import typer
+
+from cli.app import app
+from cli.output import Format, print_json, print_rows, say
+from db.services import imports
+from importers.export import export as write_export
+from importers.pipeline import import_file, write_errors
+
+
+def _progress():
+    """A live row count on stderr when a person is watching."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    tasks = {}
+
+    def update(sheet, done, total=None):
+        if sheet not in tasks:
+            tasks[sheet] = bar.add_task(sheet)
+        bar.update(tasks[sheet], description=f"{sheet}: {done:,} rows")
+    return bar, update
+
+
+@app.command("import", context_settings={"allow_interspersed_args": True})
+def import_cmd(
+    target: str = typer.Argument(..., metavar="FILE|list|revert", help="A .xlsx or .csv file; or `list`; or `revert BATCH`."),
+    rest: List[str] = typer.Argument(None, hidden=True),
+    entity: str = typer.Option(None, "--entity", help="contact, company, deal, ticket or followup (default: from the headers)."),
+    sheet: str = typer.Option(None, "--sheet", help="Sheet name or 1-based index (default: every sheet)."),
+    mapping: str = typer.Option(None, "--mapping", help="TOML/JSON file mapping headers to fields."),
+    save_mapping: str = typer.Option(None, "--save-mapping", help="Write the mapping used to this file."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Run everything, report, change nothing."),
+    on_duplicate: str = typer.Option("update", "--on-duplicate", help="update (fill empty fields), skip or create."),
+    match: str = typer.Option(None, "--match", help="Keys that find an existing contact: email,phone,external_id,name."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Let the file replace values already set."),
+    errors: str = typer.Option(None, "--errors", help="Write rejected rows with a reason column (.xlsx or .csv)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f"),
+):
+    """Import contacts, companies, deals, tickets or follow-ups from a spreadsheet.
+
+    `crm import list` shows past imports; `crm import revert BATCH` undoes one.
+    """
+    if target == "list" and not rest:
+        print_rows(imports.list_batches(), fmt, ["batch", "created_at", "file", "entity", "created", "updated",
+                                                 "skipped", "rejected", "reverted_at"])
+        return
+    if target == "revert":
+        if not rest or len(rest) != 1:
+            raise typer.BadParameter("usage: crm import revert BATCH")
+        outcome = imports.revert(rest[0])
+        for item in outcome["left"]:
+            say(f"left alone: {item['type']} {item['id']} ({item['reason']})")
+        if fmt == Format.json:
+            print_json(outcome)
+        else:
+            say(f"batch {outcome['batch']}: reverted {outcome['reverted']} record(s), left {len(outcome['left'])}")
+        return
+    if rest:
+        raise typer.BadParameter(f"unexpected argument {rest[0]!r}")
+    bar, progress = _progress()
+    if bar:
+        bar.start()
+    try:
+        result = import_file(target, entity=entity, sheet=sheet, mapping=mapping, save_mapping=save_mapping,
+                             dry_run=dry_run, on_duplicate=on_duplicate, overwrite=overwrite, progress=progress,
+                             match=[k.strip() for k in match.split(",")] if match else None)
+    finally:
+        if bar:
+            bar.stop()
+    for warning in result.warnings:
+        say(f"note: {warning}")
+    if errors and result.errors:
+        write_errors(result, errors)
+        say(f"rejected rows written to {errors}")
+    summary = result.summary()
+    if fmt == Format.json:
+        print_json(summary)
+    else:
+        print_rows([{k: summary[k] for k in ("batch", "created", "updated", "skipped", "rejected")}], fmt,
+                   ["batch", "created", "updated", "skipped", "rejected"])
+        if fmt == Format.table:
+            for e in result.errors:
+                where = f"sheet {e.sheet!r}, row {e.row}" + (f", column {e.column!r}" if e.column else "")
+                say(f"rejected: {target}: {where}: {e.reason}")
+    prefix = "dry run (nothing written): would have " if dry_run else f"batch {result.batch}: "
+    say(f"{prefix}{result.created} created, {result.updated} updated, {result.skipped} skipped, "
+        f"{result.rejected} rejected in {result.seconds:.1f} s")
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_cmd(
+    path: str = typer.Argument(..., metavar="FILE", help="Ends in .xlsx (a sheet per entity), .csv or .json."),
+    entity: List[str] = typer.Option(None, "--entity", help="contact, company, deal, ticket, followup (repeat; default all)."),
+    query: str = typer.Option(None, "--search", "-s"),
+    tag: str = typer.Option(None, "--tag"),
+    stage: str = typer.Option(None, "--stage"),
+    status: str = typer.Option(None, "--status"),
+    owner: str = typer.Option(None, "--owner"),
+    since: str = typer.Option(None, "--since", help="Created on or after this date."),
+    until: str = typer.Option(None, "--until", help="Created on or before this date."),
+):
+    """Export records to .xlsx, .csv or .json."""
+    from db.services.common import now_local
+    from db.validate import parse_date
+
+    today = now_local().date()
+    kinds = [e.rstrip("s") if e.endswith("s") else e for e in entity] if entity else None
+    counts = write_export(path, kinds, query=query, tag=tag, stage=stage, status=status, owner=owner,
+                          since=parse_date(since, "since", today) if since else None,
+                          until=parse_date(until, "until", today) if until else None)
+    say(f"exported to {path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+
+

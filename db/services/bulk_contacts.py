@@ -1,0 +1,330 @@
+"""Importing many contacts fast: matching against what the store holds, merging
+duplicates inside the file, and writing each chunk with executemany in one
+transaction (Model.create per row is ~40x slower).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from db import search
+from db.config import get_config
+from db.models import (
+    Company,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    ContactTag,
+    Tag,
+    database,
+)
+from db.services import contacts
+from db.services.common import now_utc, reindex
+from db.store import is_sqlite
+
+FIELDS = ("first_name", "last_name", "title", "stage", "source", "owner", "notes", "external_id")
+
+
+@dataclass
+class ContactRow:
+    """One validated spreadsheet row."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    emails: list[str] = field(default_factory=list)
+    phones: list[tuple[str, str]] = field(default_factory=list)
+    company: str | None = None
+    title: str | None = None
+    stage: str | None = None
+    source: str | None = None
+    owner: str | None = None
+    notes: str | None = None
+    external_id: str | None = None
+    tags: list[str] = field(default_factory=list)
+    do_not_contact: bool | None = None
+
+
+@dataclass
+class _State:
+    """A contact as the import sees it: loaded from the store or about to be created."""
+
+    id: int
+    new: bool
+    fields: dict
+    company_id: int | None
+    emails: list[str]
+    phones: list[tuple[str, str]]
+    tags: set[str]
+    before: dict = field(default_factory=dict)  # old values of what changed (for revert)
+    added: dict = field(default_factory=lambda: {"emails": [], "phones": [], "tags": []})
+
+
+def _name_key(first, last, company) -> str | None:
+    name = search.normalize(f"{first or ''} {last or ''}").strip()
+    return f"{name}|{search.normalize(company or '')}" if name else None
+
+
+class ContactImporter:
+    """Feed it chunks of rows; it returns what happened to each."""
+
+    def __init__(self, batch_id: int | None, on_duplicate: str = "update", match=None, overwrite: bool = False):
+        self.batch_id = batch_id
+        self.on_duplicate = on_duplicate
+        self.overwrite = overwrite
+        self.explicit_match = match is not None
+        self.match = set(match or ("email", "phone", "external_id", "name"))
+        self.owner = get_config().owner
+        self._load_keys()
+
+    def _load_keys(self) -> None:
+        live = Contact.deleted_at.is_null()
+        self.by_email = dict(ContactEmail.select(ContactEmail.email_key, ContactEmail.contact).join(Contact)
+                             .where(live).order_by(ContactEmail.contact.desc()).tuples())
+        self.by_phone = dict(ContactPhone.select(ContactPhone.number, ContactPhone.contact).join(Contact)
+                             .where(live).order_by(ContactPhone.contact.desc()).tuples())
+        self.by_external = dict(Contact.select(Contact.external_id, Contact.id)
+                                .where(live & Contact.external_id.is_null(False)).order_by(Contact.id.desc()).tuples())
+        self.companies = {name.lower(): cid for cid, name in Company.select(Company.id, Company.name)
+                          .where(Company.deleted_at.is_null()).order_by(Company.id.desc()).tuples()}
+        self.by_name: dict[str, int] = {}
+        if "name" in self.match:
+            names = dict(Company.select(Company.id, Company.name).tuples())
+            for cid, first, last, company_id in (Contact.select(Contact.id, Contact.first_name, Contact.last_name,
+                                                               Contact.company).where(live).order_by(Contact.id.desc()).tuples()):
+                key = _name_key(first, last, names.get(company_id))
+                if key:
+                    self.by_name[key] = cid
+
+    def _find(self, row: ContactRow) -> int | None:
+        if self.on_duplicate == "create":
+            return None
+        if "external_id" in self.match and row.external_id and row.external_id in self.by_external:
+            return self.by_external[row.external_id]
+        if "email" in self.match:
+            for e in row.emails:
+                if e.lower() in self.by_email:
+                    return self.by_email[e.lower()]
+        if "phone" in self.match:
+            for _, number in row.phones:
+                if number in self.by_phone:
+                    return self.by_phone[number]
+        keyless = not (row.emails or row.phones or row.external_id)
+        if "name" in self.match and (keyless or self.explicit_match):
+            return self.by_name.get(_name_key(row.first_name, row.last_name, row.company))
+        return None
+
+    def _remember(self, state: _State, company_name: str | None) -> None:
+        for e in state.emails:
+            self.by_email.setdefault(e.lower(), state.id)
+        for _, n in state.phones:
+            self.by_phone.setdefault(n, state.id)
+        if state.fields.get("external_id"):
+            self.by_external.setdefault(state.fields["external_id"], state.id)
+        key = _name_key(state.fields.get("first_name"), state.fields.get("last_name"), company_name)
+        if key:
+            self.by_name.setdefault(key, state.id)
+
+    def _load_states(self, ids: set[int]) -> dict[int, _State]:
+        if not ids:
+            return {}
+        states = {}
+        for c in Contact.select().where(Contact.id.in_(list(ids))):
+            states[c.id] = _State(c.id, False, {f: getattr(c, f) for f in FIELDS} | {"do_not_contact": c.do_not_contact},
+                                  c.company_id, [], [], set())
+        for cid, email in ContactEmail.select(ContactEmail.contact, ContactEmail.email).where(
+                ContactEmail.contact.in_(list(ids))).order_by(ContactEmail.position, ContactEmail.id).tuples():
+            states[cid].emails.append(email)
+        for cid, raw, number in ContactPhone.select(ContactPhone.contact, ContactPhone.raw, ContactPhone.number).where(
+                ContactPhone.contact.in_(list(ids))).order_by(ContactPhone.position, ContactPhone.id).tuples():
+            states[cid].phones.append((raw, number))
+        for cid, name in ContactTag.select(ContactTag.contact, Tag.name).join(Tag).where(
+                ContactTag.contact.in_(list(ids))).tuples():
+            states[cid].tags.add(name)
+        return states
+
+    def _company_ids(self, names: set[str]) -> None:
+        """Link to companies by name, creating the missing ones in bulk."""
+        missing = sorted({n for n in names if n and n.lower() not in self.companies}, key=str.lower)
+        if not missing:
+            return
+        now = now_utc()
+        rows = [{"name": n, "owner": self.owner, "import_batch": self.batch_id, "created_at": now, "updated_at": now}
+                for n in missing]
+        ids = insert_with_ids(Company, rows)
+        for name, cid in zip(missing, ids):
+            self.companies[name.lower()] = cid
+        search.index().put_many(
+            ("company", cid, *search.document([name], [name])) for name, cid in zip(missing, ids))
+        if self.batch_id:
+            record_changes(self.batch_id, [("company", cid, "created", None, str(now)) for cid in ids])
+
+    def _merge(self, state: _State, row: ContactRow, company_id: int | None, overwrite: bool) -> bool:
+        changed = False
+        values = {f: getattr(row, f) for f in FIELDS}
+        values["do_not_contact"] = row.do_not_contact
+        for key, value in values.items():
+            if value is None or value == "":
+                continue
+            current = state.fields.get(key)
+            if key == "do_not_contact":
+                if value and not current:  # an opt-out is never undone by an import
+                    state.before.setdefault(key, current)
+                    state.fields[key] = True
+                    changed = True
+                continue
+            if current in (None, "") or (overwrite and current != value):
+                state.before.setdefault(key, current)
+                state.fields[key] = value
+                changed = True
+        if company_id and (state.company_id is None or (overwrite and state.company_id != company_id)):
+            state.before.setdefault("company_id", state.company_id)
+            state.company_id = company_id
+            changed = True
+        keys = {e.lower() for e in state.emails}
+        for e in row.emails:
+            if e.lower() not in keys:
+                keys.add(e.lower())
+                state.emails.append(e)
+                state.added["emails"].append(e)
+                changed = True
+        numbers = {n for _, n in state.phones}
+        for p in row.phones:
+            if p[1] not in numbers:
+                numbers.add(p[1])
+                state.phones.append(p)
+                state.added["phones"].append(p[1])
+                changed = True
+        for t in row.tags:
+            if t not in state.tags:
+                state.tags.add(t)
+                state.added["tags"].append(t)
+                changed = True
+        return changed
+
+    def add_chunk(self, rows: list[ContactRow]) -> list[str]:
+        """Write one chunk (the caller holds the write transaction). Returns
+        'created', 'updated' or 'skipped' for each row."""
+        self._company_ids({r.company for r in rows if r.company})
+        matches = [self._find(r) for r in rows]
+        existing = self._load_states({m for m in matches if m is not None})
+        states: dict[int, _State] = dict(existing)
+        outcome: list[str] = []
+        next_id = _next_id(Contact)
+        new_order: list[int] = []
+        for row, match in zip(rows, matches):
+            company_id = self.companies.get(row.company.lower()) if row.company else None
+            if match is None:
+                match = self._find(row)  # an earlier row of this chunk may have created it
+            if match is None:
+                state = _State(next_id, True, {f: None for f in FIELDS} | {"do_not_contact": False}, None, [], [], set())
+                next_id += 1
+                self._merge(state, row, company_id, overwrite=True)
+                state.before, state.added = {}, {"emails": [], "phones": [], "tags": []}
+                states[state.id] = state
+                new_order.append(state.id)
+                self._remember(state, row.company)
+                outcome.append("created")
+                continue
+            if match not in states:  # created in an earlier chunk of this file
+                states.update(self._load_states({match}))
+            state = states[match]
+            if self.on_duplicate == "skip" and not state.new:
+                outcome.append("skipped")
+                continue
+            changed = self._merge(state, row, company_id, self.overwrite)
+            self._remember(state, row.company)
+            outcome.append("updated" if changed else "skipped")
+        self._write(states, new_order)
+        return outcome
+
+    def _write(self, states: dict[int, _State], new_order: list[int]) -> None:
+        now = str(now_utc())  # as Peewee stores datetimes on SQLite
+        new = [states[i] for i in new_order]
+        cursor = database.obj.cursor()
+        p = database.obj.param
+        if new:
+            cols = ("id", *FIELDS, "do_not_contact", "company_id", "import_batch_id", "created_at", "updated_at")
+            values = []
+            for s in new:
+                f = s.fields
+                values.append((s.id, f["first_name"] or "", f["last_name"] or "", f["title"], f["stage"] or "lead",
+                               f["source"], f["owner"] or self.owner, f["notes"], f["external_id"],
+                               bool(f["do_not_contact"]), s.company_id, self.batch_id, now, now))
+            _executemany(cursor, "contact", cols, values)
+        changed = [s for s in states.values() if not s.new and (s.before or any(s.added.values()))]
+        for s in changed:
+            sets = {k: v for k, v in s.fields.items() if k in s.before}
+            if "company_id" in s.before:
+                sets["company_id"] = s.company_id
+            sets["updated_at"] = now
+            cursor.execute(f"UPDATE contact SET {', '.join(f'{k} = {p}' for k in sets)} WHERE id = {p}",
+                           (*sets.values(), s.id))
+        emails, phones, tag_links = [], [], []
+        for s in new + changed:
+            fresh = s.new
+            start = 0 if fresh else len(s.emails) - len(s.added["emails"])
+            for pos, e in enumerate(s.emails if fresh else s.added["emails"], start=start):
+                emails.append((s.id, e, e.lower(), pos))
+            start = 0 if fresh else len(s.phones) - len(s.added["phones"])
+            added_phones = s.phones if fresh else [ph for ph in s.phones if ph[1] in set(s.added["phones"])]
+            for pos, (raw, number) in enumerate(added_phones, start=start):
+                phones.append((s.id, raw, number, pos))
+            for t in (s.tags if fresh else s.added["tags"]):
+                tag_links.append((s.id, t))
+        _executemany(cursor, "contact_email", ("contact_id", "email", "email_key", "position"), emails)
+        _executemany(cursor, "contact_phone", ("contact_id", "raw", "number", "position"), phones)
+        if tag_links:
+            names = sorted({t for _, t in tag_links})
+            Tag.insert_many([{"name": n} for n in names]).on_conflict_ignore().execute()
+            ids = dict(Tag.select(Tag.name, Tag.id).where(Tag.name.in_(names)).tuples())
+            ContactTag.insert_many([{"contact": c, "tag": ids[t]} for c, t in tag_links]).on_conflict_ignore().execute()
+        if new:
+            names = {cid: n for n, cid in self.companies.items()}
+            docs = []
+            for s in new:
+                f = s.fields
+                name = contacts.full_name(f["first_name"], f["last_name"])
+                company = names.get(s.company_id)
+                phone_texts = [x for raw, n in s.phones for x in (raw, n)]
+                docs.append(("contact", s.id, *search.document([name, *s.emails, *phone_texts, company, f["title"], f["notes"]],
+                                                               [name, *s.emails, *phone_texts, company])))
+            search.index().put_many(docs)
+        if changed:
+            reindex("contact", [s.id for s in changed], contacts.documents)
+        if self.batch_id:
+            record_changes(self.batch_id, [("contact", s.id, "created", None, now) for s in new] +
+                    [("contact", s.id, "updated", json.dumps({"fields": s.before, "added": s.added}, default=str), now)
+                     for s in changed])
+        for s in new + changed:  # later chunks see these as stored contacts
+            s.new, s.before, s.added = False, {}, {"emails": [], "phones": [], "tags": []}
+
+
+def _next_id(model) -> int:
+    return (model.select(model.id).order_by(model.id.desc()).scalar() or 0) + 1
+
+
+def insert_with_ids(model, rows: list[dict]) -> list[int]:
+    """Insert and return the new ids, in order. On SQLite the write lock is held (BEGIN
+    IMMEDIATE), so ids taken from max(id) cannot collide."""
+    if is_sqlite():
+        start = _next_id(model)
+        ids = list(range(start, start + len(rows)))
+        for i, row in zip(ids, rows):
+            row["id"] = i
+        for chunk in range(0, len(rows), 500):
+            model.insert_many(rows[chunk:chunk + 500]).execute()
+        return ids
+    return [model.insert(**row).execute() for row in rows]
+
+
+def _executemany(cursor, table: str, cols, rows: list[tuple]) -> None:
+    if rows:
+        p = database.obj.param
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([p] * len(cols))})", rows)
+
+
+def record_changes(batch_id: int, changes: list[tuple]) -> None:
+    if changes:
+        _executemany(database.obj.cursor(), "import_change", ("batch_id", "kind", "ref_id", "action", "before", "stamp"),
+                     [(batch_id, *c) for c in changes])
+

@@ -1,0 +1,176 @@
+"""Writing records out: .xlsx (a sheet per entity), .csv (one entity) or .json.
+
+Formula safety: a text cell that starts with =, +, -, @, tab or CR is written with a
+leading apostrophe (and never as a formula cell), so no spreadsheet runs it; phone
+and number-like text is left alone since it cannot call anything. Importing our own
+export strips the apostrophe again.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from db.errors import StoreError
+from db.services import exports
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_HARMLESS = re.compile(r"^[+-]?[\d\s().\-/]*\d[\d\s().\-/]*$")  # +44 7700 900123, -12.5
+
+
+def safe_text(value: str) -> str:
+    if value and value.startswith(DANGEROUS) and not _HARMLESS.match(value):
+        return "'" + value
+    return value
+
+
+def unsafe_text(value: str) -> str:
+    """The inverse, for import: "'=SUM(A1)" -> "=SUM(A1)"."""
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(DANGEROUS):
+        return value[1:]
+    return value
+
+
+def _flat(value):
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def _cell_text(value) -> str:
+    value = _flat(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat(sep=" ", timespec="minutes") if isinstance(value, datetime) else value.isoformat()
+    return safe_text(str(value)) if isinstance(value, str) else str(value)
+
+
+def export(path: str, entities=None, progress=None, **filters) -> dict[str, int]:
+    """Write the file; returns rows written per entity."""
+    out = Path(path).expanduser()
+    kind = out.suffix.lower().lstrip(".")
+    entities = list(entities or exports.ENTITIES)
+    if kind not in ("xlsx", "csv", "json"):
+        raise StoreError(f"{out}: unknown export format {out.suffix!r} (use .xlsx, .csv or .json)")
+    if kind == "csv" and len(entities) != 1:
+        raise StoreError(f"{out}: a CSV file holds one kind of record; add --entity (contact, company, deal, ticket or followup)")
+    if not out.parent.exists():
+        raise StoreError(f"{out.parent}: no such directory")
+    tmp = out.with_name(out.name + ".part")
+    try:
+        counts = {"xlsx": _xlsx, "csv": _csv, "json": _json}[kind](tmp, entities, progress, filters)
+        tmp.replace(out)  # a half-written export never sits under the real name
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"{out}: cannot write ({exc.strerror})") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return counts
+
+
+def _csv(path: Path, entities, progress, filters) -> dict[str, int]:
+    entity = entities[0]
+    n = 0
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:  # the BOM makes Excel read UTF-8
+        writer = csv.writer(fh)
+        writer.writerow(exports.COLUMNS[entity])
+        for row in exports.rows(entity, **filters):
+            writer.writerow([_cell_text(v) for v in row.values()])
+            n += 1
+            if progress and n % 5000 == 0:
+                progress(entity, n)
+    return {entity: n}
+
+
+def _json_value(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _json(path: Path, entities, progress, filters) -> dict[str, int]:
+    counts = {}
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("[\n" if len(entities) == 1 else "{\n")
+        for e_i, entity in enumerate(entities):
+            if len(entities) > 1:
+                fh.write(f'{"," if e_i else ""}"{exports.SHEETS[entity]}": [\n')
+            n = 0
+            for row in exports.rows(entity, **filters):
+                fh.write(("," if n else "") + json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
+                n += 1
+            counts[entity] = n
+            if len(entities) > 1:
+                fh.write("]\n")
+        fh.write("]\n" if len(entities) == 1 else "}\n")
+    return counts
+
+
+def _xlsx(path: Path, entities, progress, filters) -> dict[str, int]:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    counts = {}
+    for entity in entities:
+        sheet = book.create_sheet(exports.SHEETS[entity])
+        columns = exports.COLUMNS[entity]
+        sample = []
+        rows = exports.rows(entity, **filters)
+        for row in rows:  # the first rows decide the column widths
+            sample.append(row)
+            if len(sample) >= 500:
+                break
+        for i, col in enumerate(columns, start=1):
+            width = max([len(col)] + [len(_cell_text(r[col])) for r in sample])
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
+        header = []
+        for col in columns:
+            c = WriteOnlyCell(sheet, value=col)
+            c.font = bold
+            header.append(c)
+        sheet.append(header)
+        n = 0
+
+        def emit(row):
+            cells = []
+            for col in columns:
+                value = _flat(row[col])
+                if isinstance(value, Decimal):
+                    value = float(value) if value != value.to_integral_value() else int(value)
+                if isinstance(value, str):
+                    c = WriteOnlyCell(sheet, value=None)
+                    c.value = safe_text(value)
+                    c.data_type = "s"  # text, even if it looks like a formula
+                    cells.append(c)
+                else:
+                    cells.append(value)
+            sheet.append(cells)
+
+        for row in sample:
+            emit(row)
+            n += 1
+        for row in rows:
+            emit(row)
+            n += 1
+            if progress and n % 5000 == 0:
+                progress(entity, n)
+        if n:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{n + 1}"
+        counts[entity] = n
+    book.save(path)
+    return counts

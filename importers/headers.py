@@ -1,0 +1,194 @@
+"""Which column is which: header names from other tools (and in Chinese) mapped to our fields."""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import unicodedata
+from pathlib import Path
+
+from db.errors import StoreError
+
+# Field -> header spellings (compared after normalise()). Repeatable fields (emails,
+# phones, tags) take every column that maps to them.
+SYNONYMS: dict[str, dict[str, list[str]]] = {
+    "contact": {
+        "first_name": ["first name", "firstname", "given name", "first", "forename", "名", "名字"],
+        "last_name": ["last name", "lastname", "surname", "family name", "last", "姓", "姓氏"],
+        "full_name": ["name", "full name", "contact name", "contact", "display name", "姓名", "联系人", "名称"],
+        "email": ["email", "e-mail", "email address", "e-mail address", "email 1", "email 2", "email 3",
+                  "e-mail 2 address", "e-mail 3 address", "email1", "email2", "primary email", "work email",
+                  "personal email", "other email", "emails", "邮箱", "电子邮件", "电子邮箱", "邮件"],
+        "phone": ["phone", "phone number", "telephone", "tel", "mobile", "mobile phone", "cell", "cell phone",
+                  "phone 1", "phone 2", "phone 3", "phone1", "phone2", "business phone", "work phone",
+                  "home phone", "other phone", "primary phone", "phones", "mobile number", "手机", "电话",
+                  "手机号", "手机号码", "联系电话", "电话号码"],
+        "company": ["company", "company name", "organization", "organisation", "organization name", "account",
+                    "account name", "employer", "business", "公司", "公司名称", "单位"],
+        "title": ["title", "job title", "position", "role", "job", "职位", "职务", "头衔"],
+        "stage": ["stage", "lifecycle stage", "lead status", "status", "contact stage", "阶段", "状态"],
+        "source": ["source", "lead source", "original source", "来源"],
+        "owner": ["owner", "lead owner", "contact owner", "account owner", "assigned to", "负责人"],
+        "tags": ["tags", "tag", "labels", "label", "groups", "group membership", "categories", "标签"],
+        "notes": ["notes", "note", "comments", "description", "remarks", "备注", "说明"],
+        "do_not_contact": ["do not contact", "dnc", "unsubscribed", "opt out", "do not call", "勿扰"],
+        "external_id": ["id", "external id", "record id", "contact id", "编号"],
+        "created": ["subscription date", "created", "created at", "created date", "date added", "创建时间"],
+    },
+    "company": {
+        "name": ["name", "company", "company name", "organization", "organisation", "account name", "公司",
+                 "公司名称", "名称"],
+        "domain": ["domain", "website", "web site", "url", "company domain name", "网站", "网址"],
+        "industry": ["industry", "sector", "行业"],
+        "phone": ["phone", "phone number", "telephone", "main phone", "电话"],
+        "email": ["email", "e-mail", "email address", "邮箱"],
+        "address": ["address", "street", "street address", "地址"],
+        "city": ["city", "town", "城市"],
+        "country": ["country", "country/region", "国家"],
+        "notes": ["notes", "description", "备注"],
+        "owner": ["owner", "company owner", "account owner", "负责人"],
+        "tags": ["tags", "labels", "标签"],
+        "external_id": ["id", "external id", "record id", "company id"],
+    },
+    "deal": {
+        "title": ["title", "deal", "deal name", "opportunity", "opportunity name", "name", "商机", "交易"],
+        "contact": ["contact", "contact email", "contact name", "primary contact", "联系人"],
+        "contact_ref": ["contact_id"],
+        "company": ["company", "company name", "account", "account name", "organization", "公司"],
+        "company_ref": ["company_id"],
+        "amount": ["amount", "value", "deal value", "deal amount", "price", "金额", "价值"],
+        "currency": ["currency", "货币", "币种"],
+        "stage": ["stage", "deal stage", "pipeline stage", "status", "阶段"],
+        "probability": ["probability", "win probability", "概率"],
+        "expected_close": ["expected close", "close date", "expected close date", "closing date", "预计成交日期"],
+        "owner": ["owner", "deal owner", "负责人"],
+        "lost_reason": ["lost reason", "closed lost reason", "丢单原因"],
+        "notes": ["notes", "description", "备注"],
+        "external_id": ["id", "deal id", "record id", "external id"],
+    },
+    "ticket": {
+        "subject": ["subject", "title", "ticket", "summary", "issue", "主题", "标题"],
+        "description": ["description", "details", "body", "problem", "描述", "详情"],
+        "contact": ["contact", "requester", "contact email", "customer", "联系人"],
+        "contact_ref": ["contact_id"],
+        "company": ["company", "organization", "公司"],
+        "company_ref": ["company_id"],
+        "status": ["status", "state", "状态"],
+        "priority": ["priority", "urgency", "优先级"],
+        "channel": ["channel", "source", "via", "渠道"],
+        "assignee": ["assignee", "assigned to", "agent", "owner", "负责人"],
+        "external_id": ["id", "ticket id", "ticket number", "external id"],
+    },
+    "followup": {
+        "subject": ["subject", "task", "follow up", "follow-up", "title", "activity", "跟进", "主题"],
+        "due": ["due", "due date", "due at", "date", "when", "reminder", "截止日期", "日期"],
+        "contact": ["contact", "contact email", "联系人"],
+        "contact_ref": ["contact_id"],
+        "company_ref": ["company_id"],
+        "deal_ref": ["deal_id"],
+        "ticket_ref": ["ticket_id"],
+        "priority": ["priority", "优先级"],
+        "status": ["status", "状态"],
+        "every": ["every", "repeat", "recurrence", "重复"],
+        "owner": ["owner", "assigned to", "负责人"],
+        "notes": ["notes", "description", "备注"],
+        "external_id": ["id", "task id", "external id"],
+    },
+}
+REPEATABLE = {"email", "phone", "tags"}
+
+# Fields only one entity has: they tell which entity a sheet holds.
+TELLS = {
+    "contact": {"first_name", "last_name", "email", "title", "do_not_contact"},
+    "company": {"domain", "industry", "address"},
+    "deal": {"amount", "expected_close", "probability"},
+    "ticket": {"description", "assignee", "channel"},
+    "followup": {"due", "every"},
+}
+SHEET_NAMES = {"contacts": "contact", "companies": "company", "deals": "deal", "tickets": "ticket",
+               "followups": "followup", "follow-ups": "followup"}
+ENTITIES = tuple(SYNONYMS)
+
+
+def normalise(header) -> str:
+    """'E-mail Address ' -> 'e mail address'; full-width folded; CJK kept."""
+    text = unicodedata.normalize("NFKC", str(header or "")).strip().lower()
+    text = text.replace("_", " ")
+    return re.sub(r"[^\w]+", " ", text).strip()
+
+
+_LOOKUP = {entity: {normalise(s): field for field, spellings in fields.items() for s in spellings + [field]}
+           for entity, fields in SYNONYMS.items()}
+
+
+def auto_map(entity: str, headers: list) -> dict[int, str]:
+    """Column index -> field for the headers we recognise (first column wins for single fields)."""
+    out: dict[int, str] = {}
+    taken: set[str] = set()
+    for i, header in enumerate(headers):
+        field = _LOOKUP[entity].get(normalise(header))
+        if field is None:
+            continue
+        if field in taken and field not in REPEATABLE:
+            continue
+        taken.add(field)
+        out[i] = field
+    return out
+
+
+def detect_entity(headers: list, sheet_name: str | None = None) -> str | None:
+    if sheet_name and sheet_name.strip().lower() in SHEET_NAMES:
+        return SHEET_NAMES[sheet_name.strip().lower()]
+    scores = {}
+    for entity in ENTITIES:
+        fields = set(auto_map(entity, headers).values())
+        scores[entity] = (len(fields & TELLS[entity]) * 3 + len(fields), entity == "contact")
+    best = max(scores, key=scores.get)
+    return best if scores[best][0] > 0 else None
+
+
+def load_mapping(path: str) -> dict:
+    """--mapping FILE: TOML or JSON, {"entity": "...", "columns": {"Header": "field"}}."""
+    p = Path(path).expanduser()
+    try:
+        raw = p.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8")) if p.suffix.lower() == ".toml" else json.loads(raw)
+    except FileNotFoundError:
+        raise StoreError(f"{p}: no such mapping file") from None
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{p}: not a valid mapping file ({exc})") from None
+    if not isinstance(data.get("columns", {}), dict):
+        raise StoreError(f"{p}: 'columns' must map header names to fields")
+    return data
+
+
+def apply_mapping(entity: str, headers: list, mapping: dict | None) -> dict[int, str]:
+    """Auto-mapping, then the user's mapping on top ("" or "-" ignores a column)."""
+    out = auto_map(entity, headers)
+    if not mapping:
+        return out
+    wanted = {normalise(h): f for h, f in (mapping.get("columns") or {}).items()}
+    known = set(SYNONYMS[entity]) | {"ignore"}
+    for i, header in enumerate(headers):
+        field = wanted.get(normalise(header))
+        if field is None:
+            continue
+        if field in ("", "-", "ignore"):
+            out.pop(i, None)
+            continue
+        if field not in known:
+            raise StoreError(f"mapping: {header!r} -> {field!r}: unknown {entity} field "
+                             f"(known: {', '.join(sorted(SYNONYMS[entity]))})")
+        out[i] = field
+    return out
+
+
+def save_mapping(path: str, entity: str, headers: list, columns: dict[int, str]) -> None:
+    data = {"entity": entity, "columns": {str(headers[i]): f for i, f in sorted(columns.items())}}
+    p = Path(path).expanduser()
+    if p.suffix.lower() == ".toml":
+        lines = [f'entity = "{entity}"', "", "[columns]"]
+        lines += [f"{json.dumps(str(h), ensure_ascii=False)} = \"{f}\"" for h, f in data["columns"].items()]
+        p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        p.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,354 @@
+"""`crm import`: read, map, validate and write a spreadsheet, one batch per run.
+
+Bad rows never stop good ones: each is rejected with its sheet, row, column and
+reason. Writes go in chunks, each its own transaction, so a killed import leaves a
+consistent store and a re-run (which matches what is already there) completes it.
+A dry run does all of it inside one transaction that is rolled back.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from db import validate
+from db.config import get_config
+from db.errors import CrmError, Invalid
+from db.services import imports
+from db.services.bulk_contacts import ContactImporter, ContactRow
+from db.services.common import clean_tags
+from db.store import write
+from importers import headers as hdr
+from importers import values as cell
+from importers.export import unsafe_text
+from importers.read import Sheet, UnreadableFile, open_sheets, pick_sheet
+
+CHUNK = 2000
+ORDER = ["company", "contact", "deal", "ticket", "followup"]  # parents before children
+STAGE_WORDS = {
+    "lead": ["lead", "new", "subscriber", "mql", "marketing qualified lead", "sql", "sales qualified lead", "线索", "潜在客户"],
+    "prospect": ["prospect", "opportunity", "qualified", "contacted", "in progress", "意向客户"],
+    "customer": ["customer", "client", "won", "evangelist", "active", "客户", "成交客户"],
+    "former": ["former", "churned", "inactive", "lost", "past customer", "流失客户"],
+}
+_STAGES = {hdr.normalise(w): stage for stage, words in STAGE_WORDS.items() for w in words}
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    column: str | None
+    reason: str
+    values: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class Result:
+    batch: int | None = None
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    dry_run: bool = False
+    headers: dict[str, list[str]] = field(default_factory=dict)  # per sheet, for the errors file
+
+    def summary(self) -> dict:
+        return {"batch": self.batch, "created": self.created, "updated": self.updated, "skipped": self.skipped,
+                "rejected": self.rejected, "errors": [e.as_dict() for e in self.errors]}
+
+
+class _Reject(Exception):
+    def __init__(self, column, reason):
+        super().__init__(reason)
+        self.column, self.reason = column, reason
+
+
+def _header_row(sheet: Sheet):
+    """The first non-empty row in the first 20 is the header."""
+    rows = sheet.rows()
+    for number, values in rows:
+        if any(v not in (None, "") for v in values):
+            return number, [cell.text(v) or "" for v in values], rows
+        if number > 20:
+            break
+    return None, [], iter(())
+
+
+class _Mapped:
+    """One row seen through the column mapping."""
+
+    def __init__(self, values: list, columns: dict[int, str], headers: list[str]):
+        self.values, self.columns, self.headers = values, columns, headers
+        self.by_field: dict[str, list[int]] = {}
+        for i, f in columns.items():
+            self.by_field.setdefault(f, []).append(i)
+
+    def raw(self, f: str):
+        for i in self.by_field.get(f, []):
+            if i < len(self.values) and self.values[i] not in (None, ""):
+                return self.values[i]
+        return None
+
+    def all(self, f: str) -> list[tuple[int, object]]:
+        return [(i, self.values[i]) for i in self.by_field.get(f, [])
+                if i < len(self.values) and self.values[i] not in (None, "")]
+
+    def column(self, f: str) -> str | None:
+        cols = self.by_field.get(f)
+        return self.headers[cols[0]] if cols else None
+
+    def text(self, f: str) -> str | None:
+        return cell.text(self.raw(f))
+
+    def extras(self) -> list[str]:
+        """Unmapped columns as 'Header: value' lines: kept, never dropped."""
+        out = []
+        for i, v in enumerate(self.values):
+            if i not in self.columns and v not in (None, "") and i < len(self.headers):
+                out.append(f"{self.headers[i] or f'column {i + 1}'}: {cell.text(v)}")
+        return out
+
+
+def _contact_row(m: _Mapped) -> ContactRow:
+    cfg = get_config()
+    first, last = m.text("first_name"), m.text("last_name")
+    full = m.text("full_name")
+    if full and not (first or last):
+        parts = full.split()
+        if len(parts) == 1 and len(full) <= 4 and all(not c.isascii() for c in full):
+            last, first = full[0], full[1:] or None  # 张伟: family name first
+        elif "," in full:
+            last, first = [p.strip() for p in full.split(",", 1)]
+        else:
+            first, last = (" ".join(parts[:-1]) or None, parts[-1]) if len(parts) > 1 else (parts[0], None)
+    emails = []
+    for i, raw in m.all("email"):
+        for part in cell.split_multi(cell.text(raw)):
+            try:
+                emails.append(validate.email(part))
+            except Invalid as exc:
+                raise _Reject(m.headers[i], exc.reason) from None
+    phones = []
+    for i, raw in m.all("phone"):
+        for part in cell.split_multi(cell.phone_text(raw), ";\n"):
+            try:
+                phones.append(validate.phone(part, cfg.phone_region))
+            except Invalid as exc:
+                raise _Reject(m.headers[i], exc.reason) from None
+    stage = m.text("stage")
+    if stage is not None:
+        key = hdr.normalise(stage)
+        if key not in _STAGES:
+            raise _Reject(m.column("stage"), f"{stage!r} is not one of: lead, prospect, customer, former")
+        stage = _STAGES[key]
+    try:
+        dnc = cell.flag(m.raw("do_not_contact"))
+    except cell.BadValue as exc:
+        raise _Reject(m.column("do_not_contact"), str(exc)) from None
+    if not (first or last or emails):
+        raise _Reject(None, "no name and no email: nothing to call this contact")
+    notes = "\n".join(x for x in [m.text("notes"), *m.extras()] if x) or None
+    tags = clean_tags([t for _, raw in m.all("tags") for t in cell.split_multi(cell.text(raw))])
+    return ContactRow(first_name=first, last_name=last, emails=list(dict.fromkeys(emails)), phones=phones,
+                      company=m.text("company"), title=m.text("title"), stage=stage, source=m.text("source"),
+                      owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
+                      do_not_contact=dnc)
+
+
+def _record_values(entity: str, m: _Mapped) -> dict:
+    """A non-contact row as the values its service's create() takes."""
+    values = {}
+    for f in hdr.SYNONYMS[entity]:
+        raw = m.raw(f)
+        if raw is None:
+            continue
+        if f in ("due", "expected_close"):
+            got = cell.when(raw)
+            values[f] = got[0] if isinstance(got, tuple) and got[1] else (got[0].date() if isinstance(got, tuple) else got)
+        elif f == "amount":
+            number, code = cell.amount(raw)
+            values[f] = number
+            if code and not m.raw("currency"):
+                values["currency"] = code
+        elif f == "tags":
+            values[f] = clean_tags(cell.split_multi(cell.text(raw)))
+        elif f == "phone":
+            values[f] = cell.phone_text(raw)
+        else:
+            values[f] = cell.text(raw)
+    extras = m.extras()
+    if extras and entity in ("company", "deal", "followup"):
+        values["notes"] = "\n".join(x for x in [values.get("notes"), *extras] if x)
+    elif extras and entity == "ticket":
+        values["description"] = "\n".join(x for x in [values.get("description"), *extras] if x)
+    return values
+
+
+def import_file(path: str, entity: str | None = None, sheet: str | None = None, mapping: str | None = None,
+                save_mapping: str | None = None, dry_run: bool = False, on_duplicate: str = "update",
+                match: list[str] | None = None, overwrite: bool = False,
+                progress: Callable[[str, int, int | None], None] | None = None) -> Result:
+    """Import one file; returns counts, rejected rows and warnings."""
+    started = time.perf_counter()
+    if on_duplicate not in ("update", "skip", "create"):
+        raise Invalid("on-duplicate", f"{on_duplicate!r} is not one of: update, skip, create")
+    if match:
+        bad = [k for k in match if k not in ("email", "phone", "external_id", "name")]
+        if bad:
+            raise Invalid("match", f"{bad[0]!r} is not one of: email, phone, external_id, name")
+    if entity:
+        entity = validate.choice(entity.rstrip("s") if entity.endswith("s") and entity != "s" else entity,
+                                 hdr.ENTITIES, "entity")
+    user_mapping = hdr.load_mapping(mapping) if mapping else None
+    entity = entity or (user_mapping or {}).get("entity")
+    sheets = pick_sheet(open_sheets(path), sheet, path)
+    plans = []
+    result = Result(dry_run=dry_run)
+    for sh in sheets:
+        number, heads, rows = _header_row(sh)
+        if number is None:
+            result.warnings.append(f"{Path(path).name}: sheet {sh.name!r} is empty; nothing imported from it")
+            continue
+        kind = entity or hdr.detect_entity(heads, sh.name if len(sheets) > 1 or sh.name.lower() in hdr.SHEET_NAMES else None)
+        if kind is None:
+            raise UnreadableFile(f"{path}: sheet {sh.name!r}: cannot tell what the columns hold; use --entity or --mapping")
+        columns = hdr.apply_mapping(kind, heads, user_mapping)
+        if not columns:
+            raise UnreadableFile(f"{path}: sheet {sh.name!r}: no column matches a {kind} field; use --mapping")
+        unmapped = [h for i, h in enumerate(heads) if i not in columns and h]
+        if unmapped:
+            where = "notes" if kind != "ticket" else "the description"
+            result.warnings.append(f"sheet {sh.name!r}: columns kept in {where}: {', '.join(unmapped)}")
+        if save_mapping:
+            hdr.save_mapping(save_mapping, kind, heads, columns)
+        result.headers[sh.name] = heads
+        plans.append((ORDER.index(kind), sh, kind, heads, columns, rows))
+    plans.sort(key=lambda p: p[0])
+    outer = write() if dry_run else None
+    try:
+        if outer is not None:
+            txn = outer.__enter__()
+        with write():
+            result.batch = imports.start_batch(str(path), ", ".join(p[1].name for p in plans),
+                                               ", ".join(dict.fromkeys(p[2] for p in plans)),
+                                               json.dumps({p[1].name: {p[3][i]: f for i, f in p[4].items()} for p in plans},
+                                                          ensure_ascii=False), _user())
+        for _, sh, kind, heads, columns, rows in plans:
+            _import_sheet(result, sh, kind, heads, columns, rows, on_duplicate, match, overwrite, progress)
+        with write():
+            imports.finish_batch(result.batch, result.created, result.updated, result.skipped, result.rejected)
+    finally:
+        if outer is not None:
+            txn.rollback()
+            outer.__exit__(None, None, None)
+    if dry_run:
+        result.batch = None
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return get_config().owner
+
+
+def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, rows, on_duplicate, match, overwrite, progress):
+    contact_writer = ContactImporter(result.batch, on_duplicate, match, overwrite) if kind == "contact" else None
+    writer = None if contact_writer else imports.RecordImporter(kind, result.batch, on_duplicate, overwrite)
+    pending: list[tuple[int, list, object]] = []
+    done = 0
+
+    def flush():
+        nonlocal done
+        if not pending:
+            return
+        with write():
+            if contact_writer:
+                outcomes = contact_writer.add_chunk([p[2] for p in pending])
+            else:
+                outcomes = []
+                for number, values, record in pending:
+                    try:
+                        outcomes.append(writer.add(record))
+                    except CrmError as exc:
+                        col = _column_of(exc, columns, heads)
+                        reason = exc.reason if isinstance(exc, Invalid) else str(exc)
+                        result.errors.append(RowError(sh.name, number, col, reason, values))
+                        outcomes.append("rejected")
+            imports.count_batch(result.batch, outcomes)
+        for outcome in outcomes:
+            if outcome == "rejected":
+                result.rejected += 1
+            else:
+                setattr(result, outcome, getattr(result, outcome) + 1)
+        done += len(pending)
+        pending.clear()
+        if progress:
+            progress(sh.name, done, None)
+
+    for number, original in rows:
+        if not any(v not in (None, "") for v in original):
+            continue
+        values = [unsafe_text(v) if isinstance(v, str) else v for v in original]
+        m = _Mapped(values, columns, heads)
+        try:
+            record = _contact_row(m) if contact_writer else _record_values(kind, m)
+        except _Reject as exc:
+            result.errors.append(RowError(sh.name, number, exc.column, exc.reason, original))
+            result.rejected += 1
+            continue
+        pending.append((number, original, record))
+        if len(pending) >= CHUNK:
+            flush()
+    flush()
+
+
+def _column_of(exc: CrmError, columns: dict[int, str], heads: list[str]) -> str | None:
+    field_name = getattr(exc, "field", None)
+    for i, f in columns.items():
+        if f == field_name or (field_name == "contact" and f == "contact_ref"):
+            return heads[i]
+    return None
+
+
+def write_errors(result: Result, path: str) -> int:
+    """The rejected rows as they were, plus a reason column, ready to fix and re-import."""
+    from importers.export import safe_text
+
+    out = Path(path).expanduser()
+    by_sheet: dict[str, list[RowError]] = {}
+    for e in result.errors:
+        by_sheet.setdefault(e.sheet, []).append(e)
+    if out.suffix.lower() == ".csv":
+        import csv
+
+        with open(out, "w", newline="", encoding="utf-8-sig") as fh:
+            w = csv.writer(fh)
+            for sheet, errors in by_sheet.items():
+                w.writerow([*result.headers.get(sheet, []), "error"])
+                for e in errors:
+                    w.writerow([*(safe_text(cell.text(v) or "") for v in e.values), f"row {e.row}: {e.reason}"])
+        return len(result.errors)
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for sheet, errors in by_sheet.items() or {"errors": []}.items():
+        ws = book.create_sheet(sheet[:31])
+        ws.append([*result.headers.get(sheet, []), "error"])
+        for e in errors:
+            ws.append([*(safe_text(v) if isinstance(v, str) else v for v in e.values),
+                       f"row {e.row}" + (f", {e.column}" if e.column else "") + f": {e.reason}"])
+    book.save(out)
+    return len(result.errors)

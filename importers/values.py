@@ -1,0 +1,94 @@
+"""Turning spreadsheet cells into clean values: text, phones that arrived as numbers,
+dates as dates / Excel serials / strings, amounts with symbols and separators."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug folded in)
+CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY", "₹": "INR", "₩": "KRW", "元": "CNY"}
+TRUE = {"yes", "y", "true", "1", "x", "✓", "是", "对", "unsubscribed", "opted out"}
+FALSE = {"no", "n", "false", "0", "", "否", "subscribed"}
+
+
+class BadValue(ValueError):
+    pass
+
+
+def text(value) -> str | None:
+    """Trimmed text; a whole float (12.0) as '12'; blank as None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    value = str(value).strip()
+    return value or None
+
+
+def phone_text(value) -> str | None:
+    """Spreadsheets turn 7558535792 into 7558535792.0 or 7.558535792E9: get the digits back."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(int(round(value)))
+    s = text(value)
+    if s and re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", s):
+        return str(int(float(s)))
+    return s
+
+
+def split_multi(value: str | None, separators: str = ";,\n") -> list[str]:
+    if not value:
+        return []
+    return [p.strip() for p in re.split("[" + re.escape(separators) + "]", value) if p.strip()]
+
+
+def when(value) -> tuple[datetime, bool] | str | None:
+    """A cell holding a point in time -> (datetime, has_time); strings come back for
+    the service's date parser; Excel serial numbers are converted."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None), value.time() != time()
+    if isinstance(value, date):
+        return datetime.combine(value, time()), False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value < 2958466:
+            raise BadValue(f"{value!r} is not a date")
+        moment = EXCEL_EPOCH + timedelta(days=float(value))
+        moment = moment.replace(microsecond=0)
+        return moment, moment.time() != time()
+    s = str(value).strip()
+    if re.fullmatch(r"\d{5}(\.\d+)?", s):
+        return when(float(s))
+    return s
+
+
+def amount(value) -> tuple[str, str | None]:
+    """(the number as text, a currency the cell names) from '$1,200.50', '1.200,50 €', 1200.5."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))), None
+    s = str(value).strip()
+    code = None
+    for sign, c in CURRENCY_SIGNS.items():
+        if sign in s:
+            code = c
+    m = re.search(r"\b([A-Z]{3})\b", s)
+    if m:
+        code = m.group(1)
+    return s, code
+
+
+def flag(value) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    s = str(value).strip().lower()
+    if s in TRUE:
+        return True
+    if s in FALSE:
+        return False
+    raise BadValue(f"{value!r} is not yes or no")

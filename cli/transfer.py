@@ -79,9 +79,6 @@ def import_cmd(
             bar.stop()
     for warning in result.warnings:
         say(f"note: {warning}")
-    if errors and result.errors:
-        write_errors(result, errors)
-        say(f"rejected rows written to {errors}")
     summary = result.summary()
     if fmt == Format.json:
         print_json(summary)
@@ -92,6 +89,9 @@ def import_cmd(
             for e in result.errors:
                 where = f"sheet {e.sheet!r}, row {e.row}" + (f", column {e.column!r}" if e.column else "")
                 say(f"rejected: {target}: {where}: {e.reason}")
+    if errors and result.errors:
+        write_errors(result, errors)
+        say(f"rejected rows written to {errors}")
     prefix = "dry run (nothing written): would have " if dry_run else f"batch {result.batch}: "
     say(f"{prefix}{result.created} created, {result.updated} updated, {result.skipped} skipped, "
         f"{result.rejected} rejected in {result.seconds:.1f} s")

@@ -33,7 +33,6 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "notes": ["notes", "note", "comments", "description", "remarks", "备注", "说明"],
         "do_not_contact": ["do not contact", "dnc", "unsubscribed", "opt out", "do not call", "勿扰"],
         "external_id": ["id", "external id", "record id", "contact id", "编号"],
-        "created": ["subscription date", "created", "created at", "created date", "date added", "创建时间"],
     },
     "company": {
         "name": ["name", "company", "company name", "organization", "organisation", "account name", "公司",
@@ -174,7 +173,7 @@ def apply_mapping(entity: str, headers: list, mapping: dict | None) -> dict[int,
         if field is None:
             continue
         if field in ("", "-", "ignore"):
-            out.pop(i, None)
+            out[i] = "ignore"  # dropped on purpose: not read, not kept in notes
             continue
         if field not in known:
             raise StoreError(f"mapping: {header!r} -> {field!r}: unknown {entity} field "

@@ -126,20 +126,24 @@ def detect_encoding(raw: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    # Chinese text in GB18030 comes as pairs of high bytes; Western text in cp1252 has
-    # lone accented bytes between ASCII letters.
-    high = paired = 0
-    i = 0
-    while i < len(raw):
-        if raw[i] >= 0x81:
-            high += 1
-            if i + 1 < len(raw) and raw[i + 1] >= 0x40 and raw[i + 1] != 0x7F:
-                if raw[i + 1] >= 0x81:
-                    paired += 1
-                i += 2
-                continue
-        i += 1
-    if high and paired / high > 0.8:
+    # Chinese text in GB18030 is pairs of high bytes (two-byte characters) or
+    # high-digit-high-digit runs (four-byte ones); Western text in cp1252 has lone
+    # accented bytes next to ASCII letters.
+    high = plausible = 0
+    i, n = 0, len(raw)
+    while i < n:
+        b = raw[i]
+        if b < 0x80:
+            i += 1
+            continue
+        if 0x81 <= b <= 0xFE and i + 1 < n and 0xA1 <= raw[i + 1] <= 0xFE:
+            high, plausible, i = high + 2, plausible + 2, i + 2
+        elif (0x81 <= b <= 0xFE and i + 3 < n and 0x30 <= raw[i + 1] <= 0x39
+              and 0x81 <= raw[i + 2] <= 0xFE and 0x30 <= raw[i + 3] <= 0x39):
+            high, plausible, i = high + 2, plausible + 2, i + 4
+        else:
+            high, i = high + 1, i + 1
+    if high and plausible / high > 0.8:
         try:
             raw.decode("gb18030")
             return "gb18030"

@@ -23,7 +23,9 @@ def text(value) -> str | None:
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
         return value.isoformat()
     value = str(value).strip()
     return value or None

@@ -65,8 +65,8 @@ class Cli:
         assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr, result.exception)
         return result
 
-    def json(self, *args):
-        return json.loads(self(*args, "--format", "json").stdout)
+    def json(self, *args, code: int = 0):
+        return json.loads(self(*args, "--format", "json", code=code).stdout)
 
 
 @pytest.fixture

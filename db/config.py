@@ -58,6 +58,11 @@ class Config:
 def config_path() -> Path:
     if os.environ.get("CRM_CONFIG"):
         return Path(os.environ["CRM_CONFIG"]).expanduser()
+    return _default_config_path()
+
+
+@lru_cache(maxsize=1)
+def _default_config_path() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP_NAME)) / "config.toml"
@@ -150,7 +155,9 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
 
 
 @lru_cache(maxsize=None)
-def _load(path: Path) -> Config:
+def _load(env_value: str | None) -> Config:
+    """Cached per CRM_CONFIG value: called for every row of an import."""
+    path = config_path()
     if not path.exists():
         return parse_config({}, None)
     try:
@@ -164,7 +171,7 @@ def _load(path: Path) -> Config:
 
 
 def get_config() -> Config:
-    return _load(config_path())
+    return _load(os.environ.get("CRM_CONFIG") or None)
 
 
 def reload_config() -> Config:

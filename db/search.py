@@ -17,11 +17,14 @@ from peewee import SQL
 from db.models import database
 
 KINDS = ("contact", "company", "deal", "ticket")
+_WORD = re.compile(r"[^\W_]+")
 _PHONE_QUERY = re.compile(r"^\+?[\d\s().\-/]{3,}$")
 
 
 def normalize(value: str) -> str:
     """What is compared: 'Zoë ÅSTRÖM' -> 'zoe astrom', 'ＡＢＣ' -> 'abc'."""
+    if value.isascii():
+        return value.lower()  # the common case, and casefold() == lower() for ASCII
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped.casefold())
@@ -30,24 +33,32 @@ def normalize(value: str) -> str:
 def grams(value: str) -> str:
     """Bigram tokens of every word, plus each word's last character alone, so that
     any 1- or 2-character substring of a word is a token or a token prefix."""
-    out: list[str] = []
-    for word in re.findall(r"[^\W_]+", normalize(value)):
-        out.extend(word[i:i + 2] for i in range(len(word) - 1))
-        out.append(word[-1])
-    return " ".join(dict.fromkeys(out))
+    out: dict[str, None] = {}
+    for word in _WORD.findall(normalize(value)):
+        for i in range(len(word) - 1):
+            out[word[i:i + 2]] = None
+        out[word[-1]] = None
+    return " ".join(out)
+
+
+_NON_DIGIT = re.compile(r"\D")
 
 
 def _digits(value: str) -> str:
-    return re.sub(r"\D", "", value)
+    return _NON_DIGIT.sub("", value)
 
 
 def document(fields: list, short_fields: list) -> tuple[str, str]:
-    """(text, grams) for a record: all fields for substring search, short ones
-    (names, emails, phones) also for 1-2 character queries."""
-    lines = [normalize(str(f)) for f in fields if f]
-    phones = [_digits(str(f)) for f in short_fields if f and _PHONE_QUERY.match(str(f))]
-    lines += [p for p in phones if p]
-    return "\n".join(lines), grams(" ".join(str(f) for f in short_fields if f))
+    """(text, grams) for a record: every field for substring search (a phone as its
+    digits, which is what a phone-like query becomes), the short ones (names) also
+    as bigrams for 1-2 character queries."""
+    lines = []
+    for f in fields:
+        if not f:
+            continue
+        f = str(f)
+        lines.append(_digits(f) if _PHONE_QUERY.match(f) else normalize(f))
+    return "\n".join(dict.fromkeys(lines)), grams(" ".join(str(f) for f in short_fields if f))
 
 
 def _limit(limit: int | None) -> str:
@@ -104,20 +115,47 @@ class PlainIndex:
 
 
 class SqliteIndex(PlainIndex):
-    """FTS5 over the same documents (kept in sync by triggers on search_doc)."""
+    """FTS5 over the same documents. The FTS tables are external-content tables kept
+    in step here, set-based: old entries out, documents written, new entries in."""
+
+    FTS = (("search_trigram", "text"), ("search_bigram", "grams"))
+
+    def _fts(self, action: str, keys: list[tuple[str, int]]) -> None:
+        """Add ('add') or remove ('delete') the FTS entries of these documents."""
+        db = database.obj
+        by_kind: dict[str, list[int]] = {}
+        for kind, ref_id in keys:
+            by_kind.setdefault(kind, []).append(ref_id)
+        for kind, ids in by_kind.items():
+            for start in range(0, len(ids), 900):
+                chunk = ids[start:start + 900]
+                where = f"kind = ? AND ref_id IN ({', '.join('?' * len(chunk))})"
+                for table, column in self.FTS:
+                    if action == "delete":
+                        db.execute_sql(f"INSERT INTO {table}({table}, rowid, {column}) "
+                                       f"SELECT 'delete', id, {column} FROM search_doc WHERE {where}", [kind, *chunk])
+                    else:
+                        db.execute_sql(f"INSERT INTO {table}(rowid, {column}) "
+                                       f"SELECT id, {column} FROM search_doc WHERE {where}", [kind, *chunk])
 
     def put(self, kind, ref_id, text, grams_):
-        database.obj.execute_sql(
-            "INSERT INTO search_doc (kind, ref_id, text, grams) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text, grams = excluded.grams "
-            "WHERE search_doc.text IS NOT excluded.text OR search_doc.grams IS NOT excluded.grams",
-            (kind, ref_id, text, grams_))
+        self.put_many([(kind, ref_id, text, grams_)])
 
     def put_many(self, docs) -> None:
+        docs = list(docs)
+        if not docs:
+            return
+        keys = [(k, i) for k, i, _, _ in docs]
+        self._fts("delete", keys)
         database.obj.cursor().executemany(
             "INSERT INTO search_doc (kind, ref_id, text, grams) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text, grams = excluded.grams",
-            list(docs))
+            "ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text, grams = excluded.grams", docs)
+        self._fts("add", keys)
+
+    def remove(self, kind: str, ids) -> None:
+        ids = list(ids)
+        self._fts("delete", [(kind, i) for i in ids])
+        super().remove(kind, ids)
 
     def matching(self, terms, kinds):
         long_terms = [t for t in terms if len(t) >= 3]

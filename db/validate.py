@@ -39,9 +39,11 @@ def phone(value: str, region: str | None, field: str = "phone") -> tuple[str, st
     """(what was typed, the normalised number). E.164 when the number parses for the
     region (or carries +country); otherwise the digits, so it still matches itself."""
     raw = str(value).strip()
-    digits = re.sub(r"\D", "", raw)
-    if len(digits) < 3 or re.search(r"[A-Za-z]", raw.replace("ext", "").replace("x", "")):
+    digits = _NON_DIGIT.sub("", raw)
+    if len(digits) < 3 or _LETTER.search(raw.replace("ext", "").replace("x", "")):
         raise Invalid(field, f"{raw!r} is not a phone number")
+    if _INTERNATIONAL.match(raw) and "(0)" not in raw and 8 <= len(digits) <= 15:
+        return raw, "+" + digits  # already international: E.164 is its digits (skips a slow parse)
     try:
         parsed = phonenumbers.parse(raw, region)
         if phonenumbers.is_possible_number(parsed):
@@ -49,6 +51,11 @@ def phone(value: str, region: str | None, field: str = "phone") -> tuple[str, st
     except phonenumbers.NumberParseException:
         pass
     return raw, ("+" + digits) if raw.startswith("+") else digits
+
+
+_NON_DIGIT = re.compile(r"\D")
+_LETTER = re.compile(r"[A-Za-z]")
+_INTERNATIONAL = re.compile(r"^\+[1-9][\d\s().\-]*$")
 
 
 def choice(value: str, allowed, field: str) -> str:

@@ -55,7 +55,7 @@ def documents(ids):
     for r in live:
         text, grams = search.document(
             [r.name, r.domain, r.email, r.phone, r.industry, r.city, r.country, r.notes],
-            [r.name, r.domain, r.email, r.phone])
+            [r.name])
         docs.append(("company", r.id, text, grams))
     return docs, [i for i in ids if i not in {r.id for r in live}]
 

@@ -121,7 +121,7 @@ def documents(ids):
         name = full_name(r.first_name, r.last_name)
         text, grams = search.document(
             [name, *emails[r.id], *phones[r.id], r.company_name, r.title, r.notes],
-            [name, *emails[r.id], *phones[r.id], r.company_name])
+            [name, r.company_name])
         docs.append(("contact", r.id, text, grams))
     return docs, [i for i in ids if i not in set(live_ids)]
 

@@ -1,0 +1,104 @@
+"""Import and export speed on a 100k-row x 12-column contacts workbook.
+
+    python benchmarks/import_100k.py [--rows 100000]
+
+Prints, for the same file: the floor (the fastest raw read, python-calamine, plus
+sqlite3 executemany of the same rows into a bare table), then `crm import` into an
+empty store (dedupe + search indexing), its ratio to the floor, rows/s and peak RSS;
+then --dry-run, a re-import (every row a duplicate), and exports to xlsx and csv.
+Each crm figure is a fresh `crm` process, as a user would run it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADERS = ["First Name", "Last Name", "Email", "Phone", "Company", "Job Title", "City", "Country", "Tags",
+           "Notes", "Lifecycle Stage", "Lead Source"]
+
+
+def make_workbook(path: Path, rows: int) -> None:
+    from openpyxl import Workbook
+
+    rnd = random.Random(3)
+    first = ["Ann", "Bob", "Chloé", "Dan", "Eve", "Farah", "小明", "Zoë", "José", "Ngozi", "Kenji", "Priya"]
+    last = ["Lee", "Stone", "Dubois", "Okafor", "Müller", "王", "Åström", "Núñez", "Patel", "Kowalski"]
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("Contacts")
+    ws.append(HEADERS)
+    for i in range(rows):
+        phone = 7700000000 + i if i % 2 else f"+1 415 {i // 10000:03d} {i % 10000:04d}"
+        ws.append([rnd.choice(first), rnd.choice(last), f"person{i}@example{i % 50}.com", phone,
+                   f"Company {i % 2000}", rnd.choice(["Owner", "Manager", "Buyer", None]),
+                   rnd.choice(["Leeds", "Lyon", "上海", "Austin"]), rnd.choice(["GB", "FR", "CN", "US"]),
+                   rnd.choice(["vip", "newsletter", "vip, trade", None]), f"met at fair {i % 97}",
+                   rnd.choice(["Lead", "Customer", "Opportunity"]), rnd.choice(["web", "referral", None])])
+    book.save(path)
+
+
+def floor(path: Path) -> float:
+    from python_calamine import CalamineWorkbook
+
+    t = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    rows = sheet.iter_rows()
+    next(rows)
+    data = [tuple(str(v) for v in r) for r in rows]
+    db = Path(tempfile.mkdtemp()) / "floor.db"
+    con = sqlite3.connect(db)
+    con.execute(f"CREATE TABLE t ({', '.join(f'c{i} TEXT' for i in range(len(HEADERS)))})")
+    with con:
+        con.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(HEADERS))})", data)
+    con.close()
+    return time.perf_counter() - t
+
+
+def crm_rss(db: Path, *args) -> tuple[float, float, str]:
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "--db", str(db), *args], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"crm {' '.join(args)} failed: {err}")
+    return seconds, usage.ru_maxrss / 1024, err.strip().splitlines()[-1] if err.strip() else ""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=100_000)
+    args = ap.parse_args()
+    folder = Path(tempfile.mkdtemp())
+    cfg = folder / "config.toml"
+    cfg.write_text('timezone = "UTC"\nphone_region = "GB"\nowner = "bench"\n')
+    os.environ["CRM_CONFIG"] = str(cfg)
+    book = folder / "contacts.xlsx"
+    t = time.perf_counter()
+    make_workbook(book, args.rows)
+    print(f"wrote {args.rows} x {len(HEADERS)} workbook in {time.perf_counter() - t:.1f}s "
+          f"({book.stat().st_size / 1e6:.1f} MB)")
+    base = floor(book)
+    print(f"floor (calamine read + sqlite3 executemany): {base:.2f} s")
+    db = folder / "crm.db"
+    seconds, rss, line = crm_rss(db, "import", str(book))
+    print(f"crm import (empty store):   {seconds:6.2f} s  {args.rows / seconds:8.0f} rows/s  "
+          f"{seconds / base:.2f}x floor  peak RSS {rss:.0f} MB   [{line}]")
+    for label, extra in (("crm import --dry-run:      ", ("--dry-run",)), ("crm re-import (all dups):  ", ())):
+        seconds, rss, line = crm_rss(db, "import", str(book), *extra)
+        print(f"{label}{seconds:6.2f} s  {args.rows / seconds:8.0f} rows/s  peak RSS {rss:.0f} MB   [{line}]")
+    for suffix in ("xlsx", "csv"):
+        seconds, rss, line = crm_rss(db, "export", str(folder / f"out.{suffix}"), "--entity", "contact")
+        print(f"crm export {suffix:<4} (100k):     {seconds:6.2f} s  peak RSS {rss:.0f} MB   [{line}]")
+
+
+if __name__ == "__main__":
+    main()

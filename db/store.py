@@ -188,17 +188,19 @@ def applied_migrations() -> list[str]:
 
 @contextmanager
 def _migration_lock():
-    """One process upgrades at a time. SQLite: flock on the database file (SQLite
-    itself uses POSIX record locks, which flock does not touch). PostgreSQL: an
-    advisory lock."""
+    """One process upgrades at a time. SQLite: flock on the database's folder. Never
+    on the database file itself: closing any descriptor of that file drops every
+    POSIX lock this process holds on it, SQLite's included, and a connection that
+    lost its locks can be corrupted by the next writer. PostgreSQL: an advisory lock."""
     db = database.obj
     if isinstance(db, SqliteDatabase):
-        with open(db.database, "rb") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        fd = os.open(Path(db.database).resolve().parent, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
     elif isinstance(db, PostgresqlDatabase):
         db.execute_sql("SELECT pg_advisory_lock(%s)", (0x43524D,))
         try:

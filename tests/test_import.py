@@ -275,3 +275,49 @@ def test_batches_are_listed(tmp_path, crm):
     [batch] = crm.json("import", "list")
     assert (batch["batch"], batch["file"], batch["entity"], batch["created"]) == (1, str(path), "contact", 1)
     assert imports.list_batches()[0]["sheet"] == "Sheet1"
+
+
+def test_killed_import_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_path, crm_store):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from openpyxl import Workbook
+
+    path = tmp_path / "big.xlsx"
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("Contacts")
+    ws.append(["First Name", "Last Name", "Email", "Phone"])
+    for i in range(12000):
+        ws.append([f"P{i}", "Test", f"p{i}@example.com", f"+1 415 {i // 10000:03d} {i % 10000:04d}"])
+    book.save(path)
+
+    def count(sql):
+        con = sqlite3.connect(crm_store)  # fresh each time: a held connection reads an old snapshot
+        try:
+            return con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "--db", str(crm_store), "import", str(path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        if count("SELECT count(*) FROM contact") > 0:
+            break
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = count("SELECT count(*) FROM contact")
+    assert 0 < partial < 12000 and partial % 2000 == 0  # whole chunks only
+    check = subprocess.run([sys.executable, "-m", "cli", "--db", str(crm_store), "db", "check"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    rerun = subprocess.run([sys.executable, "-m", "cli", "--db", str(crm_store), "import", str(path), "--format", "json"],
+                           capture_output=True, text=True)
+    summary = json.loads(rerun.stdout)
+    assert (summary["created"], summary["skipped"]) == (12000 - partial, partial)
+    assert count("SELECT count(*) FROM contact") == 12000
+    assert count("SELECT count(DISTINCT email_key) FROM contact_email") == 12000

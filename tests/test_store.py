@@ -100,3 +100,20 @@ def test_models_match_the_migrated_schema():
 
     diff = diff_models(database.obj, MODELS)
     assert (diff.create_tables, diff.add_columns, diff.drop_columns, diff.add_indexes) == ([], [], [], [])
+
+
+def test_upgrading_keeps_this_process_locks(tmp_path):
+    """Regression: the upgrade lock once opened and closed the database file itself,
+    which drops the process's SQLite locks; another process then believed it was the
+    last user, deleted the WAL under us, and reads came back 'malformed'."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "fresh.db"
+    store.open_store(str(path))  # runs every migration under the lock
+    contacts.create({"first_name": "Ann"})
+    assert os.path.exists(f"{path}-wal")
+    subprocess.run([sys.executable, "-c", f"import sqlite3; c = sqlite3.connect({str(path)!r}); "
+                    "c.execute('select count(*) from contact').fetchall(); c.close()"], check=True)
+    assert os.path.exists(f"{path}-wal")  # we still hold the database open, so the WAL stays
+    assert contacts.list_().total == 1

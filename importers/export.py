@@ -152,13 +152,9 @@ def _xlsx(path: Path, entities, progress, filters) -> dict[str, int]:
                 value = _flat(row[col])
                 if isinstance(value, Decimal):
                     value = float(value) if value != value.to_integral_value() else int(value)
-                if isinstance(value, str):
-                    c = WriteOnlyCell(sheet, value=None)
-                    c.value = safe_text(value)
-                    c.data_type = "s"  # text, even if it looks like a formula
-                    cells.append(c)
-                else:
-                    cells.append(value)
+                # openpyxl makes a formula only of text starting with "="; safe_text
+                # has quoted every such text, so plain values are safe (and fast).
+                cells.append(safe_text(value) if isinstance(value, str) else value)
             sheet.append(cells)
 
         for row in sample:

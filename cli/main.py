@@ -1,6 +1,7 @@
 """Entry point: global options, top-level commands, and the noun sub-apps."""
 from __future__ import annotations
 
+import sys
 from importlib.metadata import PackageNotFoundError, version
 
 import typer
@@ -42,9 +43,15 @@ def root(
     """A terminal CRM: contacts, companies, deals, follow-ups and tickets."""
     store.configure(db)
     if ctx.invoked_subcommand is None:
-        from cli.dashboard import show_dashboard
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            store.connect()  # a broken store is one line here, not a crash inside the UI
+            from crm_tui.app import run
 
-        show_dashboard()
+            run()
+        else:  # piped or from cron: the summary as text
+            from cli.dashboard import show_dashboard
+
+            show_dashboard()
 
 
 @app.command()

@@ -54,10 +54,10 @@ class Page:
     total: int
 
 
-def paged(query, limit: int | None, to_dict) -> Page:
+def paged(query, limit: int | None, to_dict, offset: int = 0) -> Page:
     total = query.count() if limit else None
     if limit:
-        query = query.limit(limit)
+        query = query.limit(limit).offset(offset)
     rows = [to_dict(r) for r in query]
     return Page(rows, total if total is not None else len(rows))
 

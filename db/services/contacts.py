@@ -355,7 +355,7 @@ def merge(keep_ref, other_ref) -> dict:
 
 def list_(query: str | None = None, tag: str | None = None, stage: str | None = None,
           owner: str | None = None, company=None, do_not_contact: bool | None = None,
-          limit: int | None = None) -> Page:
+          limit: int | None = None, offset: int = 0) -> Page:
     q = Contact.select().where(Contact.deleted_at.is_null())
     if query:
         q = q.where(Contact.id.in_(search.ids_matching(query, "contact")))
@@ -370,7 +370,7 @@ def list_(query: str | None = None, tag: str | None = None, stage: str | None = 
     if do_not_contact is not None:
         q = q.where(Contact.do_not_contact == do_not_contact)
     q = q.order_by(fn.LOWER(Contact.last_name), fn.LOWER(Contact.first_name), Contact.id)
-    page = paged(q, limit, lambda r: r)
+    page = paged(q, limit, lambda r: r, offset)
     return Page(to_dicts(page.rows), page.total)
 
 

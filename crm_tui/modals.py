@@ -1,0 +1,149 @@
+"""Modal screens: forms with messages beside their fields, prompts, errors and help."""
+from __future__ import annotations
+
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from db.errors import Invalid
+
+
+class ErrorModal(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter", "dismiss", "Close")]
+
+    def __init__(self, message: str):
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="error"):
+            yield Label("Something went wrong", classes="title")
+            yield Static(self.message, id="error-message")
+            yield Button("OK", variant="error", id="ok")
+
+    def on_button_pressed(self) -> None:
+        self.dismiss()
+
+
+class Form(ModalScreen[dict | None]):
+    """Fields from FIELDS = [(key, label, placeholder)]. on_save(values) does the
+    store work and raises Invalid(field, ...) to put a message beside that field."""
+
+    FIELDS: list[tuple[str, str, str]] = []
+    TITLE = ""
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+
+    def __init__(self, on_save: Callable[[dict], dict], values: dict | None = None, title: str | None = None):
+        super().__init__()
+        self.on_save = on_save
+        self.values = values or {}
+        self.heading = title or self.TITLE
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.heading, classes="title")
+            with VerticalScroll():
+                with Grid(id="form-grid"):
+                    for key, label, placeholder in self.FIELDS:
+                        yield Label(label)
+                        yield Input(value=str(self.values.get(key) or ""), placeholder=placeholder, id=f"f-{key}")
+                        yield Label("", id=f"e-{key}", classes="field-error")
+            yield Label("Ctrl+S or Enter on the last field saves · Esc cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        if event.input is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        values = {key: self.query_one(f"#f-{key}", Input).value.strip() for key, _, _ in self.FIELDS}
+        for key, _, _ in self.FIELDS:
+            self.query_one(f"#e-{key}", Label).update("")
+        try:
+            result = self.on_save(values)
+        except Invalid as exc:
+            target = f"#e-{exc.field}" if any(k == exc.field for k, _, _ in self.FIELDS) else None
+            if target:
+                self.query_one(target, Label).update(exc.reason)
+                self.query_one(f"#f-{exc.field}", Input).focus()
+            else:
+                self.app.notify(str(exc), severity="error")
+            return
+        except Exception as exc:  # duplicates, not found: shown, form kept
+            from crm_tui.work import describe_error
+
+            self.app.notify(describe_error(exc), severity="error", timeout=8)
+            return
+        self.dismiss(result)
+
+
+class ContactForm(Form):
+    TITLE = "Contact"
+    FIELDS = [
+        ("first_name", "First name", ""), ("last_name", "Last name", ""),
+        ("email", "Email", "ann@example.com"), ("phone", "Phone", "+44 7700 900123"),
+        ("company", "Company", "name or id"), ("title", "Title", ""),
+        ("stage", "Stage", "lead, prospect, customer, former"), ("tags", "Tags", "vip, trade"),
+    ]
+
+
+class FollowupForm(Form):
+    TITLE = "New follow-up"
+    FIELDS = [("subject", "Subject", "Call about the quote"), ("due", "Due", "tomorrow 9:30, fri, 2026-12-01 14:00"),
+              ("priority", "Priority", "low, normal, high, urgent"), ("every", "Repeat", "3d, 2w, 1m, weekdays")]
+
+
+class NoteForm(Form):
+    TITLE = "Log"
+    FIELDS = [("body", "What happened", "")]
+
+
+class ReasonForm(Form):
+    TITLE = "Why was it lost?"
+    FIELDS = [("reason", "Reason", "went with a cheaper quote")]
+
+
+class DealForm(Form):
+    TITLE = "New deal"
+    FIELDS = [("title", "Title", "Website refresh"), ("amount", "Amount", "4,800"),
+              ("currency", "Currency", "default from config"), ("stage", "Stage", "lead")]
+
+
+class TicketForm(Form):
+    TITLE = "New ticket"
+    FIELDS = [("subject", "Subject", "Printer offline"), ("priority", "Priority", "low, normal, high, urgent"),
+              ("channel", "Channel", "phone, email, walk-in, web, other"), ("description", "Description", "")]
+
+
+class CommentForm(Form):
+    TITLE = "Comment"
+    FIELDS = [("body", "Comment", "")]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        lines = ["[b]Keys[/b]", ""]
+        seen = set()
+        for screen in [self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self.app.screen, self.app]:
+            for binding in getattr(screen, "BINDINGS", []):
+                if isinstance(binding, Binding) and binding.description and binding.key not in seen:
+                    seen.add(binding.key)
+                    lines.append(f"  [b]{binding.key:<14}[/b] {binding.description}")
+        lines += ["", "  [b]ctrl+p[/b]          command palette: every action, jump to any record",
+                  "  [b]escape[/b]          back / close", "", "Press Esc to close."]
+        with Vertical(id="dialog"):
+            yield Static("\n".join(lines), id="help-text")

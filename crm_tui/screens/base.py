@@ -1,0 +1,56 @@
+"""What every page shares: header, footer, and reloading from the store."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header
+
+from crm_tui.work import run_in_thread
+
+
+class Page(Screen):
+    def compose_page(self) -> ComposeResult:
+        yield from ()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield from self.compose_page()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()  # another process may have changed things meanwhile
+
+    def reload(self) -> None:
+        """Fetch this page's data in a worker and show it."""
+
+    def work(self, call, done=None, group: str = "db") -> None:
+        run_in_thread(self, call, done, group)
+
+    def act(self, call, message: str | None = None) -> None:
+        """A change to the store, then a reload (and a note saying what happened)."""
+        def done(_):
+            if message:
+                self.app.notify(message)
+            self.reload()
+        run_in_thread(self, call, done, group="write", exclusive=False)
+
+
+def selected_key(table: DataTable) -> int | None:
+    """The row key (a record id) under the cursor."""
+    if table.row_count == 0:
+        return None
+    key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    return int(key) if key is not None and str(key).isdigit() else None
+
+
+def fill(table: DataTable, rows: list[tuple[int, tuple]]) -> None:
+    """Replace a table's rows, keeping the cursor near where it was."""
+    row = table.cursor_row
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*cells, key=str(key))
+    if table.row_count:
+        table.move_cursor(row=min(row, table.row_count - 1))

@@ -1,0 +1,88 @@
+"""Follow-ups: the agenda, grouped Overdue / Today / This week / Later."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from crm_tui.modals import Form
+from crm_tui.screens.base import Page, fill, selected_key
+from db.services import contacts, followups
+from db.services.common import now_local
+
+
+class RescheduleForm(Form):
+    TITLE = "Reschedule"
+    FIELDS = [("due", "New due", "tomorrow 9:30, mon, 2026-12-01 14:00")]
+
+
+def agenda() -> list[tuple[str, dict]]:
+    rows = followups.list_().rows
+    names = contacts.names_of(r["contact_id"] for r in rows)
+    now = now_local()
+    today = now.date()
+    out = []
+    for r in rows:
+        due = datetime.fromisoformat(r["due"])
+        timed = "T" in r["due"]
+        if (timed and due < now) or (not timed and due.date() < today):
+            group = "Overdue"
+        elif due.date() == today:
+            group = "Today"
+        elif due.date() < today + timedelta(days=7):
+            group = "This week"
+        else:
+            group = "Later"
+        out.append((group, {**r, "contact": names.get(r["contact_id"])}))
+    order = ["Overdue", "Today", "This week", "Later"]
+    return sorted(out, key=lambda g: (order.index(g[0]), g[1]["due"]))
+
+
+class FollowupsScreen(Page):
+    TITLE = "Follow-ups"
+    BINDINGS = [
+        Binding("d", "done", "Done", id="followups.done"),
+        Binding("s", "snooze", "Snooze 1 day", id="followups.snooze"),
+        Binding("r", "reschedule", "Reschedule", id="followups.reschedule"),
+        Binding("enter", "open", "Open contact", id="followups.open"),
+    ]
+
+    def compose_page(self) -> ComposeResult:
+        table = DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
+        table.add_columns("When", "Due", "Follow-up", "Contact", "Priority", "Repeat")
+        yield table
+
+    def reload(self) -> None:
+        self.work(agenda, self.show)
+
+    def show(self, rows) -> None:
+        self.contact_of = {r["id"]: r["contact_id"] for _, r in rows}
+        fill(self.query_one("#agenda", DataTable),
+             [(r["id"], (group, r["due"].replace("T", " "), r["subject"], r["contact"] or "", r["priority"],
+                         r["every"] or "")) for group, r in rows])
+
+    def _selected(self) -> int | None:
+        return selected_key(self.query_one("#agenda", DataTable))
+
+    def action_done(self) -> None:
+        fid = self._selected()
+        if fid:
+            self.act(lambda: followups.done(fid), f"Follow-up {fid} done")
+
+    def action_snooze(self) -> None:
+        fid = self._selected()
+        if fid:
+            self.act(lambda: followups.snooze(fid, for_="1d"), f"Follow-up {fid} snoozed for a day")
+
+    def action_reschedule(self) -> None:
+        fid = self._selected()
+        if fid:
+            self.app.push_screen(RescheduleForm(lambda v: followups.reschedule(fid, v["due"])),
+                                 lambda r: r and self.reload())
+
+    def action_open(self) -> None:
+        fid = self._selected()
+        if fid and self.contact_of.get(fid):
+            self.app.open_contact(self.contact_of[fid])

@@ -1,0 +1,77 @@
+"""Today: what an owner looks at each morning."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Label, Static
+
+from crm_tui.screens.base import Page, fill, selected_key
+from db.services import dashboard, followups
+
+
+class TodayScreen(Page):
+    TITLE = "Today"
+    BINDINGS = [
+        Binding("d", "done", "Done", id="today.done"),
+        Binding("s", "snooze", "Snooze 1 day", id="today.snooze"),
+        Binding("enter", "open", "Open contact", id="today.open"),
+    ]
+
+    def compose_page(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("", id="summary")
+            yield Label("Due now: overdue and today", classes="section")
+            due = DataTable(id="due", cursor_type="row", zebra_stripes=True)
+            due.add_columns("Due", "Follow-up", "Contact", "Priority")
+            yield due
+            yield Label("Open tickets", classes="section")
+            queue = DataTable(id="tickets", cursor_type="row")
+            queue.add_columns("Priority", "Subject", "Contact", "Status", "Opened")
+            yield queue
+            yield Label("Pipeline", classes="section")
+            yield Static("", id="pipeline")
+            yield Label("Recent activity", classes="section")
+            yield Static("", id="recent")
+
+    def reload(self) -> None:
+        self.work(dashboard.summary, self.show)
+
+    def show(self, data: dict) -> None:
+        f = data["followups"]
+        self.query_one("#summary", Static).update(
+            f"[b]{data['contacts']}[/b] contacts · [b]{data['open_deals']}[/b] open deals · "
+            f"[b]{data['tickets']['open']}[/b] open tickets · [red]{f['overdue']} overdue[/red] · "
+            f"{f['today']} due today · {f['week']} this week")
+        fill(self.query_one("#due", DataTable),
+             [(x["id"], (x["due"].replace("T", " "), x["subject"], x.get("contact") or "", x["priority"]))
+              for x in data["due_followups"]])
+        fill(self.query_one("#tickets", DataTable),
+             [(t["id"], (t["priority"] + (" !" if t["overdue"] else ""), t["subject"], t["contact"] or "",
+                         t["status"], t["created_at"][:10])) for t in data["ticket_queue"]])
+        self.query_one("#pipeline", Static).update(
+            "\n".join(f"{p['stage']:<12} {p['count']:>3} deals  {p['total']:>12} {p['currency']}  "
+                      f"(weighted {p['weighted']})" for p in data["pipeline"]) or "no deals yet")
+        self.query_one("#recent", Static).update(
+            "\n".join(f"{a['occurred_at'][:16].replace('T', ' ')}  {a['kind']:<8} {a['body']}" for a in data["recent"])
+            or "nothing logged yet")
+        self.due_contacts = {x["id"]: x["contact_id"] for x in data["due_followups"]}
+
+    def _followup(self) -> int | None:
+        return selected_key(self.query_one("#due", DataTable))
+
+    def action_done(self) -> None:
+        fid = self._followup()
+        if fid:
+            self.act(lambda: followups.done(fid), f"Follow-up {fid} done")
+
+    def action_snooze(self) -> None:
+        fid = self._followup()
+        if fid:
+            self.act(lambda: followups.snooze(fid, for_="1d"), f"Follow-up {fid} snoozed for a day")
+
+    def action_open(self) -> None:
+        fid = self._followup()
+        contact = getattr(self, "due_contacts", {}).get(fid)
+        if contact:
+            self.app.open_contact(contact)

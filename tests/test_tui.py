@@ -1,0 +1,160 @@
+"""The full-screen app driven by Pilot, on a real store; assertions on the store too."""
+import pytest
+
+from crm_tui.app import CrmApp
+from db.services import contacts, dashboard, deals, demo, followups, tickets
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+def shop(crm_store, clock):
+    clock(2026, 11, 23, 10, 0)
+    demo.load()
+    return crm_store
+
+
+async def settle(pilot, app):
+    """Wait for the store workers to finish and the screen to catch up."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def table_text(app, selector):
+    table = app.screen.query_one(selector)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_today_shows_due_followups_and_completes_one(shop):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        rows = table_text(app, "#due")
+        assert len(rows) == len(dashboard.summary()["due_followups"]) > 0
+        assert rows[0][0] == "2026-11-20 09:30"  # oldest first
+        first_id = int(app.screen.query_one("#due").coordinate_to_cell_key((0, 0)).row_key.value)
+        await pilot.press("d")
+        await settle(pilot, app)
+        assert followups.show(first_id)["status"] == "done"
+        await pilot.press("s")
+        await settle(pilot, app)
+        snoozed = [f for f in followups.list_(status="open").rows if f["snoozed_until"]]
+        assert len(snoozed) == 1
+
+
+async def test_contacts_search_as_you_type_and_open(shop):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        assert app.screen.query_one("#contacts-table").row_count == 50
+        await pilot.press(*"小明")
+        await settle(pilot, app)
+        assert table_text(app, "#contacts-table") and table_text(app, "#contacts-table")[0][0] == "王小明"
+        await pilot.press("enter")  # leave the search box
+        await pilot.press("enter")  # open the row
+        await settle(pilot, app)
+        assert "王小明" in str(app.screen.query_one("#card").render())
+
+
+async def test_add_contact_with_validation_beside_the_field(shop):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        app.screen.query_one("#contacts-table").focus()
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Nia", "tab", *"Long", "tab", *"not-an-email", "ctrl+s")
+        await pilot.pause()
+        assert str(app.screen.query_one("#e-email").render()) == "'not-an-email' is not a valid email address"
+        app.screen.query_one("#f-email").value = "nia@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert contacts.show("nia@example.com")["name"] == "Nia Long"
+
+
+async def test_log_a_call_and_add_a_followup_from_the_detail(shop):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_contact(1)
+        await settle(pilot, app)
+        await pilot.press("c", *"Left a voicemail", "enter")
+        await settle(pilot, app)
+        assert contacts.show(1)["timeline"][0]["body"] == "Left a voicemail"
+        await pilot.press("f", *"Call back", "tab", *"2026-11-25 09:30", "ctrl+s")
+        await settle(pilot, app)
+        assert [f["due"] for f in contacts.show(1)["followups"] if f["subject"] == "Call back"] == ["2026-11-25T09:30"]
+
+
+async def test_move_a_deal_on_the_board_and_mark_one_lost(shop):
+    app = CrmApp()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        lead = app.screen.query_one("#stage-lead")
+        lead.focus()
+        deal_id = int(lead.coordinate_to_cell_key((0, 0)).row_key.value)
+        await pilot.press("right_square_bracket")
+        await settle(pilot, app)
+        assert deals.show(deal_id)["stage"] == "qualified"
+        app.screen.query_one("#stage-qualified").focus()
+        app.screen.query_one("#stage-qualified").move_cursor(row=[
+            i for i in range(app.screen.query_one("#stage-qualified").row_count)
+            if app.screen.query_one("#stage-qualified").coordinate_to_cell_key((i, 0)).row_key.value == str(deal_id)][0])
+        await pilot.press("l", *"budget cut", "enter")
+        await settle(pilot, app)
+        assert (deals.show(deal_id)["stage"], deals.show(deal_id)["lost_reason"]) == ("lost", "budget cut")
+
+
+async def test_close_a_ticket_and_raise_priority(shop):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot, app)
+        queue = app.screen.query_one("#queue")
+        queue.focus()
+        ticket_id = int(queue.coordinate_to_cell_key((queue.row_count - 1, 0)).row_key.value)
+        queue.move_cursor(row=queue.row_count - 1)
+        before = tickets.show(ticket_id)["priority"]
+        await pilot.press("plus")
+        await settle(pilot, app)
+        assert tickets.show(ticket_id)["priority"] != before
+        queue.move_cursor(row=0)
+        top = int(queue.coordinate_to_cell_key((0, 0)).row_key.value)
+        await pilot.press("c")
+        await settle(pilot, app)
+        assert tickets.show(top)["status"] == "closed"
+
+
+async def test_errors_show_in_a_modal_not_a_crash(shop):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_contact(9999)
+        await settle(pilot, app)
+        assert str(app.screen.query_one("#error-message").render()) == "contact 9999 not found"
+        await pilot.press("escape")
+
+
+async def test_help_lists_the_keys(shop):
+    app = CrmApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-text").render())
+        assert "Snooze 1 day" in text and "Contacts" in text and "ctrl+p" in text
+
+
+async def test_works_at_80x24(shop):
+    app = CrmApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("1", "2", "enter", "3", "4", "enter", "5"):  # enter leaves a search box
+            await pilot.press(key)
+            await settle(pilot, app)
+        assert app.screen.query_one("#agenda").row_count == followups.list_().total

@@ -9,7 +9,7 @@ from crm_tui.modals import ContactForm
 from crm_tui.screens.base import Page, selected_key
 from db.services import contacts
 
-PAGE = 100
+PAGE = 60  # a screenful or two; more load as the cursor nears the end
 FILTERS = ("tag", "stage", "owner", "dnc")
 
 

@@ -1,0 +1,76 @@
+"""The full-screen app on 100k contacts: launch to a ready Today page, and
+keystroke-to-results on the Contacts search.
+
+    python benchmarks/tui_100k.py [--db /tmp/bench.db]
+
+Uses the store from benchmarks/search_100k.py (seeded here when missing). Times are
+measured with Textual's Pilot in a headless terminal of 120x40.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.search_100k import seed  # noqa: E402
+from db import store  # noqa: E402
+from db.models import Contact  # noqa: E402
+
+
+async def measure(db: str) -> None:
+    from crm_tui.app import CrmApp
+
+    store.open_store(db)
+    t = time.perf_counter()
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        ready = time.perf_counter() - t
+        print(f"launch to Today ready:        {ready * 1000:7.0f} ms")
+        t = time.perf_counter()
+        await pilot.press("2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#contacts-table")
+        print(f"Contacts page ready ({table.row_count} of {app.screen.total:,} rows loaded): "
+              f"{(time.perf_counter() - t) * 1000:5.0f} ms")
+        times = []
+        for key in "smith":
+            t = time.perf_counter()
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            times.append((time.perf_counter() - t) * 1000)
+        print(f"keystroke to results ('s','m','i','t','h'): " + ", ".join(f"{x:.0f}" for x in times)
+              + f" ms; median {statistics.median(times):.0f} ms; {table.row_count} rows shown of {app.screen.total:,}")
+        table.focus()
+        t = time.perf_counter()
+        for _ in range(150):
+            await pilot.press("down")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        print(f"150 rows down (pages load as you go): {(time.perf_counter() - t) * 1000:.0f} ms, "
+              f"{table.row_count} rows loaded")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default=str(Path(tempfile.gettempdir()) / "crm-bench-100k.db"))
+    args = ap.parse_args()
+    store.open_store(args.db)
+    if not Contact.select().exists():
+        print("seeding 100k contacts ...")
+        seed(100_000)
+    store.close_store()
+    asyncio.run(measure(args.db))
+
+
+if __name__ == "__main__":
+    main()

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from db import config, store
 from db.services import common
+from tests.postgres import pg_server, pg_url  # noqa: F401 (fixtures)
 
 CONFIG = """
 timezone = "Europe/London"

@@ -213,15 +213,15 @@ class ContactImporter:
         existing = self._load_states({m for m in matches if m is not None})
         states: dict[int, _State] = dict(existing)
         outcome: list[str] = []
-        next_id = _next_id(Contact)
+        fresh_ids = iter(reserve_ids(Contact, sum(1 for m in matches if m is None)))
         new_order: list[int] = []
         for row, match in zip(rows, matches):
             company_id = self.companies.get(row.company.lower()) if row.company else None
             if match is None:
                 match = self._find(row)  # an earlier row of this chunk may have created it
             if match is None:
-                state = _State(next_id, True, {f: None for f in FIELDS} | {"do_not_contact": False}, None, [], [], set())
-                next_id += 1
+                state = _State(next(fresh_ids), True, {f: None for f in FIELDS} | {"do_not_contact": False}, None, [],
+                               [], set())
                 self._merge(state, row, company_id, overwrite=True)
                 state.before, state.added = {}, {"emails": [], "phones": [], "tags": []}
                 states[state.id] = state
@@ -304,22 +304,29 @@ class ContactImporter:
             s.new, s.before, s.added = False, {}, {"emails": [], "phones": [], "tags": []}
 
 
-def _next_id(model) -> int:
-    return (model.select(model.id).order_by(model.id.desc()).scalar() or 0) + 1
+def reserve_ids(model, n: int) -> list[int]:
+    """n fresh primary keys for rows we insert ourselves. SQLite: the write lock is
+    held (BEGIN IMMEDIATE), so max(id) cannot move under us. PostgreSQL: taken from
+    the table's sequence, which is safe across concurrent imports."""
+    if n <= 0:
+        return []
+    if is_sqlite():
+        start = (model.select(model.id).order_by(model.id.desc()).scalar() or 0) + 1
+        return list(range(start, start + n))
+    table = model._meta.table_name
+    cursor = database.obj.execute_sql(
+        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", (n,))
+    return [row[0] for row in cursor.fetchall()]
 
 
 def insert_with_ids(model, rows: list[dict]) -> list[int]:
-    """Insert and return the new ids, in order. On SQLite the write lock is held (BEGIN
-    IMMEDIATE), so ids taken from max(id) cannot collide."""
-    if is_sqlite():
-        start = _next_id(model)
-        ids = list(range(start, start + len(rows)))
-        for i, row in zip(ids, rows):
-            row["id"] = i
-        for chunk in range(0, len(rows), 500):
-            model.insert_many(rows[chunk:chunk + 500]).execute()
-        return ids
-    return [model.insert(**row).execute() for row in rows]
+    """Insert and return the new ids, in order."""
+    ids = reserve_ids(model, len(rows))
+    for i, row in zip(ids, rows):
+        row["id"] = i
+    for chunk in range(0, len(rows), 500):
+        model.insert_many(rows[chunk:chunk + 500]).execute()
+    return ids
 
 
 def _executemany(cursor, table: str, cols, rows: list[tuple]) -> None:

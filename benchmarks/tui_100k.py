@@ -48,7 +48,7 @@ async def measure(db: str) -> None:
             await app.workers.wait_for_complete()
             await pilot.pause()
             times.append((time.perf_counter() - t) * 1000)
-        print(f"keystroke to results ('s','m','i','t','h'): " + ", ".join(f"{x:.0f}" for x in times)
+        print("keystroke to results ('s','m','i','t','h'): " + ", ".join(f"{x:.0f}" for x in times)
               + f" ms; median {statistics.median(times):.0f} ms; {table.row_count} rows shown of {app.screen.total:,}")
         table.focus()
         t = time.perf_counter()

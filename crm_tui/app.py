@@ -15,6 +15,8 @@ from crm_tui.screens.deals import DealsScreen
 from crm_tui.screens.followups import FollowupsScreen
 from crm_tui.screens.tickets import TicketsScreen
 from crm_tui.screens.today import TodayScreen
+from crm_tui.screens.transfer import TransferScreen
+from crm_tui.screens.trash import TrashScreen
 
 
 class CrmApp(App):
@@ -26,6 +28,8 @@ class CrmApp(App):
         "deals": DealsScreen,
         "tickets": TicketsScreen,
         "followups": FollowupsScreen,
+        "transfer": TransferScreen,
+        "trash": TrashScreen,
     }
     DEFAULT_MODE = "today"
     COMMANDS = App.COMMANDS | {RecordCommands}
@@ -35,6 +39,8 @@ class CrmApp(App):
         Binding("3", "switch_mode('deals')", "Deals", id="page.deals"),
         Binding("4", "switch_mode('tickets')", "Tickets", id="page.tickets"),
         Binding("5", "switch_mode('followups')", "Follow-ups", id="page.followups"),
+        Binding("6", "switch_mode('transfer')", "Import/Export", id="page.transfer"),
+        Binding("7", "switch_mode('trash')", "Trash", id="page.trash"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+r", "refresh_page", "Refresh", id="app.refresh"),
     ]

@@ -9,7 +9,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from db.services import find
 
 PAGES = [("today", "Go to Today"), ("contacts", "Go to Contacts"), ("deals", "Go to Deals (pipeline board)"),
-         ("tickets", "Go to Tickets"), ("followups", "Go to Follow-ups")]
+         ("tickets", "Go to Tickets"), ("followups", "Go to Follow-ups"),
+         ("transfer", "Import a spreadsheet / export records"), ("trash", "Open the trash (restore deleted records)")]
 
 
 class RecordCommands(Provider):

@@ -61,6 +61,7 @@ class Result:
     seconds: float = 0.0
     dry_run: bool = False
     headers: dict[str, list[str]] = field(default_factory=dict)  # per sheet, for the errors file
+    mappings: dict[str, dict] = field(default_factory=dict)  # per sheet: entity and header -> field
 
     def summary(self) -> dict:
         return {"batch": self.batch, "created": self.created, "updated": self.updated, "skipped": self.skipped,
@@ -194,7 +195,7 @@ def _record_values(entity: str, m: _Mapped) -> dict:
     return values
 
 
-def import_file(path: str, entity: str | None = None, sheet: str | None = None, mapping: str | None = None,
+def import_file(path: str, entity: str | None = None, sheet: str | None = None, mapping: str | dict | None = None,
                 save_mapping: str | None = None, dry_run: bool = False, on_duplicate: str = "update",
                 match: list[str] | None = None, overwrite: bool = False,
                 progress: Callable[[str, int, int | None], None] | None = None) -> Result:
@@ -209,7 +210,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
     if entity:
         entity = validate.choice(entity.rstrip("s") if entity.endswith("s") and entity != "s" else entity,
                                  hdr.ENTITIES, "entity")
-    user_mapping = hdr.load_mapping(mapping) if mapping else None
+    user_mapping = hdr.load_mapping(mapping) if isinstance(mapping, str) else mapping
     entity = entity or (user_mapping or {}).get("entity")
     sheets = pick_sheet(open_sheets(path), sheet, path)
     plans = []
@@ -232,6 +233,8 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
         if save_mapping:
             hdr.save_mapping(save_mapping, kind, heads, columns)
         result.headers[sh.name] = heads
+        result.mappings[sh.name] = {"entity": kind, "columns": {heads[i]: f for i, f in sorted(columns.items())},
+                                    "kept_in_notes": unmapped}
         plans.append((ORDER.index(kind), sh, kind, heads, columns, rows))
     plans.sort(key=lambda p: p[0])
     outer = write() if dry_run else None

@@ -158,3 +158,44 @@ async def test_works_at_80x24(shop):
             await pilot.press(key)
             await settle(pilot, app)
         assert app.screen.query_one("#agenda").row_count == followups.list_().total
+
+
+async def test_import_from_the_ui_with_a_dry_run_first(shop, tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "new.xlsx"
+    wb = Workbook()
+    wb.active.append(["Name", "E-mail Address", "Shoe size"])
+    wb.active.append(["Ada Byron", "ada@example.com", "38"])
+    wb.active.append(["Bad Row", "not-an-email", "40"])
+    wb.save(path)
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("6")
+        await settle(pilot, app)
+        app.screen.query_one("#import-path").value = str(path)
+        await pilot.press("ctrl+d")
+        await settle(pilot, app)
+        status = str(app.screen.query_one("#status").render())
+        assert status.startswith("would be: 1 created, 0 updated, 0 skipped, 1 rejected")
+        assert table_text(app, "#columns") == [["Sheet", "Name", "full_name"], ["Sheet", "E-mail Address", "email"],
+                                               ["Sheet", "Shoe size", "(kept in notes)"]]
+        assert table_text(app, "#errors") == [["Sheet", "3", "E-mail Address", "'not-an-email' is not a valid email address"]]
+        assert contacts.list_(query="ada@example.com").total == 0  # the dry run wrote nothing
+        await pilot.press("ctrl+g")
+        await settle(pilot, app)
+        assert str(app.screen.query_one("#status").render()).startswith("imported: 1 created")
+        assert contacts.show("ada@example.com")["notes"] == "Shoe size: 38"
+
+
+async def test_trash_restores(shop):
+    contacts.delete(1)
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("7")
+        await settle(pilot, app)
+        assert table_text(app, "#trash")[0][:2] == ["contact", "1"]
+        app.screen.query_one("#trash").focus()
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert contacts.show(1)["id"] == 1

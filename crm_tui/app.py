@@ -10,6 +10,7 @@ from textual.binding import Binding
 
 from crm_tui.commands import RecordCommands
 from crm_tui.modals import HelpScreen
+from crm_tui.screens.companies import CompaniesScreen
 from crm_tui.screens.contacts import ContactsScreen
 from crm_tui.screens.deals import DealsScreen
 from crm_tui.screens.followups import FollowupsScreen
@@ -28,6 +29,7 @@ class CrmApp(App):
         "deals": DealsScreen,
         "tickets": TicketsScreen,
         "followups": FollowupsScreen,
+        "companies": CompaniesScreen,
         "transfer": TransferScreen,
         "trash": TrashScreen,
     }
@@ -41,6 +43,7 @@ class CrmApp(App):
         Binding("5", "switch_mode('followups')", "Follow-ups", id="page.followups"),
         Binding("6", "switch_mode('transfer')", "Import/Export", id="page.transfer"),
         Binding("7", "switch_mode('trash')", "Trash", id="page.trash"),
+        Binding("8", "switch_mode('companies')", "Companies", id="page.companies"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+r", "refresh_page", "Refresh", id="app.refresh"),
     ]

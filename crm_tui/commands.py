@@ -8,7 +8,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from db.services import find
 
-PAGES = [("today", "Go to Today"), ("contacts", "Go to Contacts"), ("deals", "Go to Deals (pipeline board)"),
+PAGES = [("today", "Go to Today"), ("contacts", "Go to Contacts"), ("companies", "Go to Companies"), ("deals", "Go to Deals (pipeline board)"),
          ("tickets", "Go to Tickets"), ("followups", "Go to Follow-ups"),
          ("transfer", "Import a spreadsheet / export records"), ("trash", "Open the trash (restore deleted records)")]
 

@@ -199,3 +199,19 @@ async def test_trash_restores(shop):
         await pilot.press("r")
         await settle(pilot, app)
         assert contacts.show(1)["id"] == 1
+
+
+async def test_companies_search_and_show_their_people(shop):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("8")
+        await settle(pilot, app)
+        assert app.screen.query_one("#companies-table").row_count == 15
+        await pilot.press(*"bakery", "enter")
+        await settle(pilot, app)
+        assert table_text(app, "#companies-table")[0][0] == "Harbour Bakery"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        names = [r[0] for r in table_text(app, "#contacts-table")]
+        assert names and all(c["company"] == "Harbour Bakery" for c in contacts.list_(company="Harbour Bakery").rows)
+        assert sorted(names) == sorted(c["name"] for c in contacts.list_(query="Harbour Bakery").rows)

@@ -31,7 +31,7 @@ class DealsScreen(Page):
                 with Vertical(classes="stage-column"):
                     yield Label(stage, id=f"head-{stage}", classes="section")
                     table = DataTable(id=f"stage-{stage}", cursor_type="row")
-                    table.add_columns("Deal", "Amount")
+                    table.add_columns("Amount", "Deal")  # amount first: long titles run off the edge
                     yield table
 
     def reload(self) -> None:
@@ -43,7 +43,7 @@ class DealsScreen(Page):
         for stage in self.stages:
             mine = [d for d in rows if d["stage"] == stage]
             fill(self.query_one(f"#stage-{stage}", DataTable),
-                 [(d["id"], (d["title"], f"{d['amount']} {d['currency']}")) for d in mine])
+                 [(d["id"], (f"{d['amount']} {d['currency']}", d["title"])) for d in mine])
             money = ", ".join(f"{t['total']} {t['currency']}" for t in totals if t["stage"] == stage)
             self.query_one(f"#head-{stage}", Label).update(f"{stage} ({len(mine)})" + (f"\n{money}" if money else "\n"))
 

@@ -61,16 +61,29 @@ def floor(path: Path) -> float:
     return time.perf_counter() - t
 
 
+# Runs one crm command and reports its own peak RSS (a wrapper process, so the
+# figure is that command's alone).
+_WRAPPER = """
+import resource, subprocess, sys
+proc = subprocess.run([sys.executable, "-m", "cli", *sys.argv[1:]], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.PIPE, text=True)
+sys.stderr.write(proc.stderr)
+sys.stderr.write(f"\\nRSS {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n")
+sys.exit(proc.returncode)
+"""
+
+
 def crm_rss(db: Path, *args) -> tuple[float, float, str]:
+    """(seconds, peak RSS MB, crm's last stderr line)"""
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "--db", str(db), *args], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = proc.stderr.read().decode()
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, "--db", str(db), *args], cwd=ROOT,
+                          capture_output=True, text=True)
     seconds = time.perf_counter() - t
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"crm {' '.join(args)} failed: {err}")
-    return seconds, usage.ru_maxrss / 1024, err.strip().splitlines()[-1] if err.strip() else ""
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    rss = int(lines[-1].split()[1]) / 1024
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"crm {' '.join(args)} failed: {proc.stderr}")
+    return seconds, rss, lines[-2] if len(lines) > 1 else ""
 
 
 def main() -> None:

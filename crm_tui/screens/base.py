@@ -1,11 +1,15 @@
 """What every page shares: header, footer, and reloading from the store."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from crm_tui.work import run_in_thread
+from db.clock import to_local
+from db.config import get_config
 
 
 class Page(Screen):
@@ -54,3 +58,11 @@ def fill(table: DataTable, rows: list[tuple[int, tuple]]) -> None:
         table.add_row(*cells, key=str(key))
     if table.row_count:
         table.move_cursor(row=min(row, table.row_count - 1))
+
+
+def local_time(iso_utc: str | None) -> str:
+    """'2026-11-23T23:43:00Z' as the owner's wall-clock time: '2026-11-23 23:43'."""
+    if not iso_utc:
+        return ""
+    moment = datetime.fromisoformat(iso_utc.rstrip("Z"))
+    return to_local(moment, get_config().tz).strftime("%Y-%m-%d %H:%M")

@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from crm_tui.modals import ContactForm, DealForm, FollowupForm, NoteForm, TicketForm
-from crm_tui.screens.base import Page, fill
+from crm_tui.screens.base import Page, fill, local_time
 from crm_tui.screens.contacts import save_contact
 from db.services import activities, contacts, deals, followups, tickets
 
@@ -67,7 +67,7 @@ class ContactDetailScreen(Page):
              [(f["id"], (f["due"].replace("T", " "), f["subject"], f["priority"], f["every"] or ""))
               for f in c["followups"]])
         fill(self.query_one("#timeline", DataTable),
-             [(a["id"], (a["occurred_at"][:16].replace("T", " "), a["kind"], a["body"], a["about"] or ""))
+             [(a["id"], (local_time(a["occurred_at"]), a["kind"], a["body"], a["about"] or ""))
               for a in c["timeline"]])
 
     def _form(self, form, message: str) -> None:

@@ -6,7 +6,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
-from crm_tui.screens.base import Page, fill, selected_key
+from crm_tui.screens.base import Page, fill, local_time, selected_key
 from db.services import dashboard, followups
 
 
@@ -53,7 +53,7 @@ class TodayScreen(Page):
             "\n".join(f"{p['stage']:<12} {p['count']:>3} deals  {p['total']:>12} {p['currency']}  "
                       f"(weighted {p['weighted']})" for p in data["pipeline"]) or "no deals yet")
         self.query_one("#recent", Static).update(
-            "\n".join(f"{a['occurred_at'][:16].replace('T', ' ')}  {a['kind']:<8} {a['body']}" for a in data["recent"])
+            "\n".join(f"{local_time(a['occurred_at'])}  {a['kind']:<8} {a['body']}" for a in data["recent"])
             or "nothing logged yet")
         self.due_contacts = {x["id"]: x["contact_id"] for x in data["due_followups"]}
 

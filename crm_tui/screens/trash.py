@@ -5,7 +5,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from crm_tui.screens.base import Page
+from crm_tui.screens.base import Page, local_time
 from db.services import trash
 
 
@@ -27,7 +27,7 @@ class TrashScreen(Page):
         cursor = table.cursor_row
         table.clear()
         for key, r in self.items.items():
-            table.add_row(r["type"], r["id"], r["title"], r["deleted_at"][:16].replace("T", " "), key=key)
+            table.add_row(r["type"], r["id"], r["title"], local_time(r["deleted_at"]), key=key)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
 

@@ -108,8 +108,8 @@ def remind(
             print_json(result.items)
         elif result.items:
             typer.echo(reminders.digest_text(result.items), nl=False)
-    elif fmt == "json" and (not result.items or email):
-        print_json([] if not email else result.items)
+    elif fmt == "json" and (email or not result.items):
+        print_json(result.items)  # stdout delivery has printed its items already
     if errors:
         for line in errors[:-1]:
             typer.echo(f"error: {line}", err=True)

@@ -42,6 +42,21 @@ class Page(Screen):
         run_in_thread(self, call, done, group="write", exclusive=False)
 
 
+def split_filters(text: str, keys) -> dict:
+    """What a search box holds: 'tag:vip stage:customer lee' -> {'tag': 'vip',
+    'stage': 'customer', 'query': 'lee'} (query None when only filters)."""
+    out: dict = {}
+    words = []
+    for word in text.split():
+        key, sep, value = word.partition(":")
+        if sep and key in keys and value:
+            out[key] = value
+        else:
+            words.append(word)
+    out["query"] = " ".join(words) or None
+    return out
+
+
 def selected_key(table: DataTable) -> int | None:
     """The row key (a record id) under the cursor."""
     if table.row_count == 0:

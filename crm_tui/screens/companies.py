@@ -6,7 +6,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Label
 
 from crm_tui.modals import Form
-from crm_tui.screens.base import Page, fill, selected_key
+from crm_tui.screens.base import Page, fill, selected_key, split_filters
 from db.services import companies
 
 
@@ -33,16 +33,10 @@ class CompaniesScreen(Page):
 
     def reload(self) -> None:
         text = self.query_one("#search", Input).value
-        words, filters = [], {}
-        for word in text.split():
-            key, sep, value = word.partition(":")
-            if sep and key in ("tag", "owner"):
-                filters[key] = value
-            else:
-                words.append(word)
+        filters = split_filters(text, ("tag", "owner"))
 
         def fetch():
-            return text, companies.list_(query=" ".join(words) or None, limit=200, **filters)
+            return text, companies.list_(limit=200, **filters)
         self.work(fetch, self.show, group="search")
 
     def show(self, result) -> None:

@@ -6,7 +6,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Label
 
 from crm_tui.modals import ContactForm
-from crm_tui.screens.base import Page, selected_key
+from crm_tui.screens.base import Page, selected_key, split_filters
 from db.services import contacts
 
 PAGE = 60  # a screenful or two; more load as the cursor nears the end
@@ -15,14 +15,7 @@ FILTERS = ("tag", "stage", "owner", "dnc")
 
 def parse_query(text: str) -> dict:
     """'tag:vip stage:customer lee' -> filters plus the words to search for."""
-    out: dict = {"query": []}
-    for word in text.split():
-        key, sep, value = word.partition(":")
-        if sep and key in FILTERS and value:
-            out[key] = value
-        else:
-            out["query"].append(word)
-    out["query"] = " ".join(out["query"]) or None
+    out = split_filters(text, FILTERS)
     if "dnc" in out:
         out["do_not_contact"] = out.pop("dnc").lower() in ("yes", "y", "true", "1")
     return out

@@ -6,7 +6,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
 from crm_tui.modals import CommentForm, TicketForm
-from crm_tui.screens.base import Page, fill, selected_key
+from crm_tui.screens.base import Page, fill, selected_key, split_filters
 from db.services import tickets
 
 PRIORITIES = list(tickets.PRIORITIES)
@@ -33,15 +33,7 @@ class TicketsScreen(Page):
         yield table
 
     def reload(self) -> None:
-        text = self.query_one("#search", Input).value
-        filters = {"query": []}
-        for word in text.split():
-            key, sep, value = word.partition(":")
-            if sep and key in ("status", "priority", "assignee"):
-                filters[key] = value
-            else:
-                filters["query"].append(word)
-        filters["query"] = " ".join(filters["query"]) or None
+        filters = split_filters(self.query_one("#search", Input).value, ("status", "priority", "assignee"))
         self.work(lambda: tickets.list_(**filters).rows, self.show)
 
     def show(self, rows) -> None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from peewee import fn
-
 from db import search
 from db.config import get_config
 from db.errors import NotFound
-from db.models import CompanyTag, ContactTag, Tag, utcnow
+from db.models import Tag, utcnow
 
 _clock: datetime | None = None  # an aware "now" pinned by --now or tests
 
@@ -149,9 +147,6 @@ def has_tag(link_model, owner_field: str, tag: str):
     return owner.rel_model.id.in_(sub)
 
 
-TAG_LINKS = {"contact": (ContactTag, "contact"), "company": (CompanyTag, "company")}
-
-
 # -- search index upkeep -----------------------------------------------------
 
 def reindex(kind: str, ids, document_of) -> None:
@@ -166,6 +161,3 @@ def reindex(kind: str, ids, document_of) -> None:
     if gone:
         idx.remove(kind, gone)
 
-
-def like(field, value: str):
-    return fn.LOWER(field).contains(value.lower())

@@ -22,7 +22,7 @@ from db.models import (
 )
 from db.services import companies, contacts, deals, followups, tickets
 from db.services.bulk_contacts import record_changes
-from db.services.common import iso_utc, now_utc, set_deleted
+from db.services.common import iso_utc, now_utc, reindex, set_deleted
 from db.store import write
 
 MODELS = {"contact": Contact, "company": Company, "deal": Deal, "ticket": Ticket, "followup": FollowUp}
@@ -37,8 +37,9 @@ def start_batch(file: str, sheet: str, entity: str, mapping: str, user: str) -> 
 def count_batch(batch_id: int, outcomes: list[str]) -> None:
     """Add a chunk's outcomes to the batch, in the chunk's transaction."""
     counts = {k: outcomes.count(k) for k in ("created", "updated", "skipped", "rejected")}
-    ImportBatch.update({getattr(ImportBatch, k): getattr(ImportBatch, k) + v for k, v in counts.items() if v}) \
-        .where(ImportBatch.id == batch_id).execute() if any(counts.values()) else None
+    if any(counts.values()):
+        ImportBatch.update({getattr(ImportBatch, k): getattr(ImportBatch, k) + v for k, v in counts.items() if v}) \
+            .where(ImportBatch.id == batch_id).execute()
 
 
 def finish_batch(batch_id: int, created: int, updated: int, skipped: int, rejected: int) -> None:
@@ -231,6 +232,4 @@ def _undo_update(kind: str, row, before: dict) -> None:
             ContactTag.delete().where((ContactTag.contact == row.id) &
                                       ContactTag.tag.in_(Tag.select(Tag.id).where(Tag.name.in_(added["tags"])))).execute()
     if DOCUMENTS[kind]:
-        from db.services.common import reindex
-
         reindex(kind, [row.id], DOCUMENTS[kind])

@@ -9,6 +9,7 @@ for a PostgreSQL pg_trgm index is PlainIndex.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -25,6 +26,11 @@ def normalize(value: str) -> str:
     """What is compared: 'Zoë ÅSTRÖM' -> 'zoe astrom', 'ＡＢＣ' -> 'abc'."""
     if value.isascii():
         return value.lower()  # the common case, and casefold() == lower() for ASCII
+    return _fold(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # names, cities and companies repeat: fold each once
+def _fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped.casefold())
@@ -57,8 +63,11 @@ def document(fields: list, short_fields: list) -> tuple[str, str]:
         if not f:
             continue
         f = str(f)
-        lines.append(_digits(f) if _PHONE_QUERY.match(f) else normalize(f))
-    return "\n".join(dict.fromkeys(lines)), grams(" ".join(str(f) for f in short_fields if f))
+        lines.append(_digits(f) if f[0] in _PHONE_START and _PHONE_QUERY.match(f) else f)  # digits: ascii
+    return "\n".join(dict.fromkeys(map(normalize, lines))), grams(" ".join(str(f) for f in short_fields if f))
+
+
+_PHONE_START = frozenset("+0123456789().-/ \t\n\r\f\v")  # what _PHONE_QUERY can start with
 
 
 def _limit(limit: int | None) -> str:

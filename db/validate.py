@@ -44,13 +44,35 @@ def phone(value: str, region: str | None, field: str = "phone") -> tuple[str, st
         raise Invalid(field, f"{raw!r} is not a phone number")
     if _INTERNATIONAL.match(raw) and "(0)" not in raw and 8 <= len(digits) <= 15:
         return raw, "+" + digits  # already international: E.164 is its digits (skips a slow parse)
+    plain = not raw.startswith("+") and _PLAIN.match(raw)
+    shape = _SHAPES.get((region, digits[:6], len(digits))) if plain else None
+    if shape:
+        return raw, shape[0] + digits[shape[1]:]
+    number = _parse(raw, digits, region)
+    if plain and len(_SHAPES) < 50_000:
+        for strip in range(min(4, len(digits))):
+            if number.endswith(digits[strip:]):
+                _SHAPES[(region, digits[:6], len(digits))] = (number[:len(number) - len(digits) + strip], strip)
+                break
+    return raw, number
+
+
+# Parsing a national number is slow (~50 us). Numbers of one region that share their
+# leading digits and length get the same treatment (a national prefix swapped for a
+# country code, or kept as digits), so that shape is remembered: an import of 100k
+# phones parses a few hundred.
+_SHAPES: dict[tuple, tuple[str, int]] = {}
+_PLAIN = re.compile(r"^[\d\s().\-]+$")
+
+
+def _parse(raw: str, digits: str, region: str | None) -> str:
     try:
         parsed = phonenumbers.parse(raw, region)
         if phonenumbers.is_possible_number(parsed):
-            return raw, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
         pass
-    return raw, ("+" + digits) if raw.startswith("+") else digits
+    return ("+" + digits) if raw.startswith("+") else digits
 
 
 _NON_DIGIT = re.compile(r"\D")

@@ -7,6 +7,7 @@ A dry run does all of it inside one transaction that is rolled back.
 """
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import time
@@ -85,27 +86,41 @@ def _header_row(sheet: Sheet):
     return None, [], iter(())
 
 
-class _Mapped:
-    """One row seen through the column mapping."""
+class _Plan:
+    """A sheet's column mapping, worked out once: which columns hold each field."""
 
-    def __init__(self, values: list, columns: dict[int, str], headers: list[str]):
-        self.values, self.columns, self.headers = values, columns, headers
+    def __init__(self, columns: dict[int, str], headers: list[str]):
+        self.columns, self.headers = columns, headers
         self.by_field: dict[str, list[int]] = {}
         for i, f in columns.items():
             self.by_field.setdefault(f, []).append(i)
+        self.unmapped = [i for i in range(len(headers)) if i not in columns]
+
+
+class _Mapped:
+    """One row seen through the column mapping."""
+
+    __slots__ = ("values", "plan", "headers")
+
+    def __init__(self, values: list, plan: _Plan):
+        self.values, self.plan, self.headers = values, plan, plan.headers
 
     def raw(self, f: str):
-        for i in self.by_field.get(f, []):
-            if i < len(self.values) and self.values[i] not in (None, ""):
-                return self.values[i]
+        values = self.values
+        for i in self.plan.by_field.get(f, ()):
+            if i < len(values):
+                v = values[i]
+                if v is not None and v != "":
+                    return v
         return None
 
     def all(self, f: str) -> list[tuple[int, object]]:
-        return [(i, self.values[i]) for i in self.by_field.get(f, [])
-                if i < len(self.values) and self.values[i] not in (None, "")]
+        values = self.values
+        return [(i, values[i]) for i in self.plan.by_field.get(f, ())
+                if i < len(values) and values[i] is not None and values[i] != ""]
 
     def column(self, f: str) -> str | None:
-        cols = self.by_field.get(f)
+        cols = self.plan.by_field.get(f)
         return self.headers[cols[0]] if cols else None
 
     def text(self, f: str) -> str | None:
@@ -114,9 +129,13 @@ class _Mapped:
     def extras(self) -> list[str]:
         """Unmapped columns as 'Header: value' lines: kept, never dropped."""
         out = []
-        for i, v in enumerate(self.values):
-            if i not in self.columns and v not in (None, "") and i < len(self.headers):
-                out.append(f"{self.headers[i] or f'column {i + 1}'}: {cell.text(v)}")
+        values = self.values
+        for i in self.plan.unmapped:
+            if i < len(values) and values[i] is not None and values[i] != "":
+                out.append(f"{self.headers[i] or f'column {i + 1}'}: {cell.text(values[i])}")
+        for i in range(len(self.headers), len(values)):  # cells beyond the header row
+            if values[i] is not None and values[i] != "":
+                out.append(f"column {i + 1}: {cell.text(values[i])}")
         return out
 
 
@@ -270,13 +289,14 @@ def _user() -> str:
 def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, rows, on_duplicate, match, overwrite, progress):
     contact_writer = ContactImporter(result.batch, on_duplicate, match, overwrite) if kind == "contact" else None
     writer = None if contact_writer else imports.RecordImporter(kind, result.batch, on_duplicate, overwrite)
-    pending: list[tuple[int, list, object]] = []
     done = 0
-
-    def flush():
-        nonlocal done
+    # (A reader thread overlapping this loop was tried: slower, as executemany takes
+    # the GIL back for every row and the two threads convoy.)
+    for pending, rejects in _checked_chunks(rows, kind, _Plan(columns, heads), sh.name):
+        result.errors.extend(rejects)
+        result.rejected += len(rejects)
         if not pending:
-            return
+            continue
         with write():
             if contact_writer:
                 outcomes = contact_writer.add_chunk([p[2] for p in pending])
@@ -297,25 +317,28 @@ def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, rows, on
             else:
                 setattr(result, outcome, getattr(result, outcome) + 1)
         done += len(pending)
-        pending.clear()
         if progress:
             progress(sh.name, done, None)
 
+
+def _checked_chunks(rows, kind: str, plan: _Plan, sheet: str):
+    """(rows ready to write as (number, original values, record), rejected rows), a chunk at a time."""
+    pending: list[tuple[int, list, object]] = []
+    rejects: list[RowError] = []
+    make = _contact_row if kind == "contact" else functools.partial(_record_values, kind)
     for number, original in rows:
-        if not any(v not in (None, "") for v in original):
+        if not any(v is not None and v != "" for v in original):
             continue
-        values = [unsafe_text(v) if isinstance(v, str) else v for v in original]
-        m = _Mapped(values, columns, heads)
+        values = [unsafe_text(v) if type(v) is str else v for v in original]
         try:
-            record = _contact_row(m) if contact_writer else _record_values(kind, m)
+            pending.append((number, original, make(_Mapped(values, plan))))
         except _Reject as exc:
-            result.errors.append(RowError(sh.name, number, exc.column, exc.reason, original))
-            result.rejected += 1
-            continue
-        pending.append((number, original, record))
+            rejects.append(RowError(sheet, number, exc.column, exc.reason, original))
         if len(pending) >= CHUNK:
-            flush()
-    flush()
+            yield pending, rejects
+            pending, rejects = [], []
+    if pending or rejects:
+        yield pending, rejects
 
 
 def _column_of(exc: CrmError, columns: dict[int, str], heads: list[str]) -> str | None:

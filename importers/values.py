@@ -2,6 +2,7 @@
 dates as dates / Excel serials / strings, amounts with symbols and separators."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +20,8 @@ def text(value) -> str | None:
     """Trimmed text; a whole float (12.0) as '12'; blank as None."""
     if value is None:
         return None
+    if type(value) is str:  # by far the most common cell
+        return value.strip() or None
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
@@ -44,7 +47,14 @@ def phone_text(value) -> str | None:
 def split_multi(value: str | None, separators: str = ";,\n") -> list[str]:
     if not value:
         return []
-    return [p.strip() for p in re.split("[" + re.escape(separators) + "]", value) if p.strip()]
+    if not any(s in value for s in separators):  # one value: the usual case
+        return [value.strip()] if value.strip() else []
+    return [p.strip() for p in _splitter(separators).split(value) if p.strip()]
+
+
+@functools.lru_cache(maxsize=8)
+def _splitter(separators: str) -> re.Pattern:
+    return re.compile("[" + re.escape(separators) + "]")
 
 
 def when(value) -> tuple[datetime, bool] | str | None:

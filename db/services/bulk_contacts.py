@@ -43,6 +43,10 @@ class ContactRow:
     do_not_contact: bool | None = None
 
 
+def _nothing_added() -> dict:
+    return {"emails": [], "phones": [], "tags": []}
+
+
 @dataclass
 class _State:
     """A contact as the import sees it: loaded from the store or about to be created."""
@@ -55,7 +59,7 @@ class _State:
     phones: list[tuple[str, str]]
     tags: set[str]
     before: dict = field(default_factory=dict)  # old values of what changed (for revert)
-    added: dict = field(default_factory=lambda: {"emails": [], "phones": [], "tags": []})
+    added: dict = field(default_factory=_nothing_added)
 
 
 def _name_key(first, last, company) -> str | None:
@@ -220,10 +224,10 @@ class ContactImporter:
             if match is None:
                 match = self._find(row)  # an earlier row of this chunk may have created it
             if match is None:
-                state = _State(next(fresh_ids), True, {f: None for f in FIELDS} | {"do_not_contact": False}, None, [],
-                               [], set())
-                self._merge(state, row, company_id, overwrite=True)
-                state.before, state.added = {}, {"emails": [], "phones": [], "tags": []}
+                fields = {f: getattr(row, f) for f in FIELDS}
+                fields["do_not_contact"] = bool(row.do_not_contact)
+                state = _State(next(fresh_ids), True, fields, company_id, _first_of_each(row.emails, str.lower),
+                               _first_of_each(row.phones, lambda p: p[1]), set(row.tags))
                 states[state.id] = state
                 new_order.append(state.id)
                 self._remember(state, row.company)
@@ -302,6 +306,11 @@ class ContactImporter:
                      for s in changed])
         for s in new + changed:  # later chunks see these as stored contacts
             s.new, s.before, s.added = False, {}, {"emails": [], "phones": [], "tags": []}
+
+
+def _first_of_each(items: list, key) -> list:
+    seen: set = set()
+    return [x for x in items if not (key(x) in seen or seen.add(key(x)))]
 
 
 def reserve_ids(model, n: int) -> list[int]:

@@ -321,3 +321,27 @@ def test_killed_import_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_pa
     assert (summary["created"], summary["skipped"]) == (12000 - partial, partial)
     assert count("SELECT count(*) FROM contact") == 12000
     assert count("SELECT count(DISTINCT email_key) FROM contact_email") == 12000
+
+
+def test_cells_beyond_the_header_row_are_kept_in_notes(tmp_path, crm):
+    path = xlsx(tmp_path / "wide.xlsx", [["Name", "Email"], ["Ann Lee", "ann@example.com", "left of nowhere"]])
+    crm("import", str(path))
+    assert contacts.show("ann@example.com")["notes"] == "column 3: left of nowhere"
+
+
+def test_remembered_phone_shapes_agree_with_a_full_parse():
+    """validate.phone parses a national number once per (region, leading digits,
+    length) and reuses the shape: it must give what a full parse gives."""
+    import random
+
+    from db import validate
+
+    rnd = random.Random(5)
+    for region in ("GB", "US", "FR", "DE", "CN", "AR", "BR", "IN", "JP", "AU", "MX", "KR"):
+        prefixes = ["".join(rnd.choice("0123456789") for _ in range(6)) for _ in range(40)]
+        for _ in range(600):
+            digits = rnd.choice(prefixes) + "".join(rnd.choice("0123456789") for _ in range(rnd.randint(1, 7)))
+            typed = rnd.choice([digits, f"{digits[:3]} {digits[3:]}", f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"])
+            assert validate.phone(typed, region)[1] == validate._parse(typed, digits, region), (region, typed)
+    assert validate.phone("07700 900123", "GB") == ("07700 900123", "+447700900123")
+    assert validate.phone("07700 900124", "GB") == ("07700 900124", "+447700900124")  # from the shape

@@ -48,11 +48,12 @@ def list_cmd(
     query: str = typer.Option(None, "--search", "-s"),
     tag: str = typer.Option(None, "--tag"),
     owner: str = typer.Option(None, "--owner"),
+    sort: str = typer.Option(None, "--sort", help=f"{', '.join(companies.SORTS)}; a leading - sorts descending (default name)."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,
 ):
-    """List companies by name."""
-    page = companies.list_(query=query, tag=tag, owner=owner, limit=table_limit(fmt, limit))
+    """List companies by name unless --sort says otherwise."""
+    page = companies.list_(query=query, tag=tag, owner=owner, sort=sort, limit=table_limit(fmt, limit))
     print_rows(page.rows, fmt, COLUMNS, page.total)
 
 

@@ -57,12 +57,13 @@ def list_cmd(
     owner: str = typer.Option(None, "--owner"),
     company: str = typer.Option(None, "--company", help="Company id or name."),
     do_not_contact: Optional[bool] = typer.Option(None, "--do-not-contact/--contactable"),
+    sort: str = typer.Option(None, "--sort", help=f"{', '.join(contacts.SORTS)}; a leading - sorts descending (default name)."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,
 ):
-    """List contacts, by last name."""
+    """List contacts, by last name unless --sort says otherwise."""
     page = contacts.list_(query=query, tag=tag, stage=stage, owner=owner, company=company,
-                          do_not_contact=do_not_contact, limit=table_limit(fmt, limit))
+                          do_not_contact=do_not_contact, sort=sort, limit=table_limit(fmt, limit))
     print_rows(page.rows, fmt, COLUMNS, page.total)
 
 

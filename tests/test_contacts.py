@@ -133,6 +133,26 @@ def test_list_filters():
     assert (len(page.rows), page.total) == (1, 2)
 
 
+def test_list_sorts_by_a_named_column_blanks_last(crm):
+    contacts.create({"first_name": "Cy", "last_name": "Able", "company": "Zeta Ltd", "stage": "customer"})
+    contacts.create({"first_name": "Al", "last_name": "Bell", "company": "Acme", "stage": "lead"})
+    contacts.create({"first_name": "Bo", "last_name": "Cole", "stage": "prospect"})  # no company
+    names = lambda **kw: [c["first_name"] for c in contacts.list_(**kw).rows]  # noqa: E731
+    assert names() == ["Cy", "Al", "Bo"]  # by last name
+    assert names(sort="company") == ["Al", "Cy", "Bo"]
+    assert names(sort="-company") == ["Cy", "Al", "Bo"]  # blanks stay last either way
+    assert names(sort="stage") == ["Al", "Bo", "Cy"]  # pipeline order, not alphabetical
+    assert names(sort="-created") == ["Bo", "Al", "Cy"]
+    assert names(sort="first", limit=2, offset=1) == ["Bo", "Cy"]
+    companies.create({"name": "Mid Co", "city": "Leeds"})
+    assert [c["name"] for c in companies.list_(sort="city").rows][0] == "Mid Co"
+    with pytest.raises(Invalid, match="'email' is not one of: name, first, company"):
+        contacts.list_(sort="email")
+    out = crm("contact", "list", "--sort", "-company", "--format", "csv").stdout.splitlines()
+    assert [line.split(",")[1] for line in out[1:]] == ["Cy", "Al", "Bo"]  # id,first_name,...
+    assert "sort: 'zip' is not one of" in crm("company", "list", "--sort", "zip", code=1).stderr
+
+
 def test_merge_moves_everything_to_the_kept_contact():
     a = ann()
     b = contacts.create({"first_name": "Annie", "last_name": "Lee", "title": "Boss", "notes": "met at fair"},

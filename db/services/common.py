@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 from db import search
 from db.config import get_config
-from db.errors import NotFound
+from db.errors import Invalid, NotFound
 from db.models import Tag, utcnow
 
 _clock: datetime | None = None  # an aware "now" pinned by --now or tests
@@ -58,6 +58,21 @@ def paged(query, limit: int | None, to_dict, offset: int = 0) -> Page:
         query = query.limit(limit).offset(offset)
     rows = [to_dict(r) for r in query]
     return Page(rows, total if total is not None else len(rows))
+
+
+def sort_order(sort: str | None, keys: dict[str, list], default: str, tiebreak) -> list:
+    """ORDER BY terms for a sort a user named: 'company' or '-created' (descending).
+    keys maps each allowed name to its columns; the id breaks ties so paging is stable.
+    Blanks go last; the default sort is on NOT NULL columns and keeps plain ASC so its
+    index serves it."""
+    name = (sort or default).strip().lower()
+    descending = name.startswith("-")
+    name = name.lstrip("-")
+    if name not in keys:
+        raise Invalid("sort", f"{sort!r} is not one of: {', '.join(keys)} (a leading - sorts descending)")
+    nulls = None if name == default else "LAST"
+    terms = [c.desc(nulls=nulls) if descending else c.asc(nulls=nulls) for c in keys[name]]
+    return [*terms, tiebreak.desc() if descending else tiebreak.asc()]
 
 
 def get_live(model, record_id, label: str):

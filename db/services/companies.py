@@ -16,6 +16,7 @@ from db.services.common import (
     now_utc,
     paged,
     reindex,
+    sort_order,
     remove_tags,
     set_deleted,
     tags_of,
@@ -125,8 +126,19 @@ def show(ref) -> dict:
     return to_dict(resolve(ref))
 
 
+SORTS = {
+    "name": [fn.LOWER(Company.name)],
+    "city": [fn.LOWER(Company.city)],
+    "country": [fn.LOWER(Company.country)],
+    "industry": [fn.LOWER(Company.industry)],
+    "owner": [Company.owner],
+    "created": [Company.created_at],
+    "updated": [Company.updated_at],
+}
+
+
 def list_(query: str | None = None, tag: str | None = None, owner: str | None = None,
-          limit: int | None = None) -> Page:
+          limit: int | None = None, offset: int = 0, sort: str | None = None) -> Page:
     q = Company.select().where(Company.deleted_at.is_null())
     if query:
         q = q.where(Company.id.in_(search.ids_matching(query, "company")))
@@ -134,8 +146,8 @@ def list_(query: str | None = None, tag: str | None = None, owner: str | None = 
         q = q.where(has_tag(CompanyTag, "company", tag))
     if owner:
         q = q.where(Company.owner == owner)
-    q = q.order_by(fn.LOWER(Company.name), Company.id)
-    page = paged(q, limit, lambda r: r)
+    q = q.order_by(*sort_order(sort, SORTS, "name", Company.id))
+    page = paged(q, limit, lambda r: r, offset)
     return Page(to_dicts(page.rows), page.total)
 
 

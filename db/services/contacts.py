@@ -1,7 +1,7 @@
 """Contacts: people, their addresses and numbers, and the 360-degree view of one."""
 from __future__ import annotations
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from db import search, validate
 from db.config import get_config
@@ -27,6 +27,7 @@ from db.services.common import (
     iso_utc,
     now_utc,
     paged,
+    sort_order,
     reindex,
     remove_tags,
     set_deleted,
@@ -353,9 +354,22 @@ def merge(keep_ref, other_ref) -> dict:
 
 # -- reading -----------------------------------------------------------------
 
+# What a contact list can be sorted by (name uses the contact_name_order index).
+SORTS = {
+    "name": [fn.LOWER(Contact.last_name), fn.LOWER(Contact.first_name)],
+    "first": [fn.LOWER(Contact.first_name), fn.LOWER(Contact.last_name)],
+    "company": [fn.LOWER(Company.name)],
+    "title": [fn.LOWER(Contact.title)],
+    "stage": [Case(Contact.stage, [(s, i) for i, s in enumerate(STAGES)])],
+    "owner": [Contact.owner],
+    "created": [Contact.created_at],
+    "updated": [Contact.updated_at],
+}
+
+
 def list_(query: str | None = None, tag: str | None = None, stage: str | None = None,
           owner: str | None = None, company=None, do_not_contact: bool | None = None,
-          limit: int | None = None, offset: int = 0) -> Page:
+          limit: int | None = None, offset: int = 0, sort: str | None = None) -> Page:
     q = Contact.select().where(Contact.deleted_at.is_null())
     if query:
         q = q.where(Contact.id.in_(search.ids_matching(query, "contact")))
@@ -369,7 +383,9 @@ def list_(query: str | None = None, tag: str | None = None, stage: str | None = 
         q = q.where(Contact.company == companies.resolve(company).id)
     if do_not_contact is not None:
         q = q.where(Contact.do_not_contact == do_not_contact)
-    q = q.order_by(fn.LOWER(Contact.last_name), fn.LOWER(Contact.first_name), Contact.id)
+    if (sort or "name").lstrip("-") == "company":
+        q = q.join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
+    q = q.order_by(*sort_order(sort, SORTS, "name", Contact.id))
     page = paged(q, limit, lambda r: r, offset)
     return Page(to_dicts(page.rows), page.total)
 

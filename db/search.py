@@ -13,7 +13,7 @@ import functools
 import re
 import unicodedata
 
-from peewee import SQL
+from peewee import SQL, NodeList
 
 from db.models import database
 
@@ -206,6 +206,31 @@ def find(query: str, kinds=KINDS, limit: int | None = 50) -> list[tuple[str, int
     if not terms:
         return []
     return index().find(terms, list(kinds), limit)
+
+
+# A one-letter search can match most of a big store, and collecting every match from
+# the bigram index costs ~70 ms at 100k contacts. When a letter is that common, a list
+# in name order finds its first page sooner by walking the list and checking each
+# record's own grams (instr on the stored document: the same answer as the index).
+SAMPLE, COMMON = 2000, 100  # "common": in at least 5% of a sample of documents
+
+
+def matches(id_column, kind: str, query: str):
+    """A WHERE condition: the record whose id is in id_column matches the query."""
+    terms = query_terms(query)
+    from db.store import is_sqlite
+
+    if len(terms) == 1 and len(terms[0]) == 1 and terms[0].isalnum() and is_sqlite() and _common(kind, terms[0]):
+        return NodeList((SQL("instr((SELECT sd.grams FROM search_doc sd WHERE sd.kind = ? AND sd.ref_id =", [kind]),
+                         id_column, SQL("), ?) > 0", [terms[0]])))
+    return id_column.in_(ids_matching(query, kind))
+
+
+def _common(kind: str, letter: str) -> bool:
+    """Whether the letter is in at least 5% of a sample of this kind's documents (only
+    a choice of plan: both plans give the same rows)."""
+    sql = "SELECT count(*) FROM (SELECT grams FROM search_doc WHERE kind = ? LIMIT ?) WHERE instr(grams, ?) > 0"
+    return database.obj.execute_sql(sql, (kind, SAMPLE, letter)).fetchone()[0] >= COMMON
 
 
 def ids_matching(query: str, kind: str):

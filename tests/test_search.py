@@ -91,3 +91,26 @@ def test_uses_the_fts_indexes(people):
         "EXPLAIN QUERY PLAN SELECT d.ref_id FROM search_trigram f JOIN search_doc d ON d.id = f.rowid "
         "WHERE search_trigram MATCH ?", ('"smi"',)).fetchall()
     assert any("VIRTUAL TABLE INDEX" in row[-1] for row in plan)
+
+
+def test_a_common_letter_walks_the_list_and_finds_what_the_index_finds(people, monkeypatch):
+    """One-letter searches on a letter in many records check each record's stored
+    grams in list order instead of collecting every match from the index: same rows."""
+    from db.models import Contact
+
+    for i in range(30):
+        contacts.create({"first_name": f"Sam{i}", "last_name": "Oakes" if i % 3 else "Ng"})
+
+    def listed(letter):
+        return [c["id"] for c in contacts.list_(query=letter).rows]
+
+    by_index = {letter: listed(letter) for letter in ("s", "o", "明", "q", "z")}
+    monkeypatch.setattr(search, "COMMON", 1)  # every letter counts as common now
+    assert search._common("contact", "s")
+    where = search.matches(Contact.id, "contact", "s")
+    assert "instr((SELECT sd.grams" in str(Contact.select().where(where).sql()[0])  # the walking plan
+    for letter, ids in by_index.items():
+        assert listed(letter) == ids, letter
+    assert len(by_index["s"]) == 32 and by_index["q"] == []  # the Sams, Smith and Åström
+    page = contacts.list_(query="s", limit=5, count_up_to=10)
+    assert (len(page.rows), page.total, page.at_least) == (5, 10, True)

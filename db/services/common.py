@@ -50,14 +50,23 @@ class Page:
 
     rows: list[dict]
     total: int
+    at_least: bool = False  # total was counted only this far: "10,000+"
 
 
-def paged(query, limit: int | None, to_dict, offset: int = 0) -> Page:
-    total = query.count() if limit else None
+def paged(query, limit: int | None, to_dict, offset: int = 0, count_up_to: int | None = None) -> Page:
+    """One page of a query and how many rows match. count_up_to stops counting there
+    (a one-letter search can match most of the store; counting it all costs more than
+    the page, and a person typing wants the page)."""
+    total, at_least = None, False
+    if limit and count_up_to:
+        total = query.order_by().limit(count_up_to + 1).count()
+        total, at_least = min(total, count_up_to), total > count_up_to
+    elif limit:
+        total = query.count()
     if limit:
         query = query.limit(limit).offset(offset)
     rows = [to_dict(r) for r in query]
-    return Page(rows, total if total is not None else len(rows))
+    return Page(rows, total if total is not None else len(rows), at_least)
 
 
 def sort_order(sort: str | None, keys: dict[str, list], default: str, tiebreak) -> list:

@@ -129,7 +129,7 @@ def list_(query=None, stage=None, status=None, owner=None, contact=None, company
           limit: int | None = None) -> Page:
     q = Deal.select().where(Deal.deleted_at.is_null())
     if query:
-        q = q.where(Deal.id.in_(search.ids_matching(query, "deal")))
+        q = q.where(search.matches(Deal.id, "deal", query))
     if stage:
         q = q.where(Deal.stage == _stage(stage))
     if status:

@@ -30,7 +30,7 @@ def _query(entity: str, query=None, tag=None, stage=None, status=None, owner=Non
     m = MODELS[entity]
     q = m.select().where(m.deleted_at.is_null())
     if query and entity in ("company", "contact", "deal", "ticket"):
-        q = q.where(m.id.in_(search.ids_matching(query, entity)))
+        q = q.where(search.matches(m.id, entity, query))
     if tag and entity in ("contact", "company"):
         link = ContactTag if entity == "contact" else CompanyTag
         q = q.where(has_tag(link, entity, tag))

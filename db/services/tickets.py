@@ -114,7 +114,7 @@ def list_(query=None, status=None, priority=None, assignee=None, contact=None, o
     """Open tickets by default (status='all' for every one), most urgent and oldest first."""
     q = Ticket.select().where(Ticket.deleted_at.is_null())
     if query:
-        q = q.where(Ticket.id.in_(search.ids_matching(query, "ticket")))
+        q = q.where(search.matches(Ticket.id, "ticket", query))
     if status in (None, "", "open_all"):
         q = q.where(Ticket.status.in_(OPEN_STATUSES))
     elif status != "all":

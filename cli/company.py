@@ -12,6 +12,7 @@ from cli.output import (
     LimitOption,
     print_record,
     print_rows,
+    print_section,
     table_limit,
 )
 from db.services import companies
@@ -19,6 +20,8 @@ from db.services import companies
 app = sub_app("Companies: add, list, show, edit, delete, restore.")
 
 COLUMNS = ["id", "name", "domain", "industry", "city", "country", "contacts", "tags"]
+FIELDS = ["id", "name", "domain", "industry", "phone", "email", "address", "city", "country", "owner", "tags",
+          "contacts", "notes", "created_at", "updated_at"]
 
 
 @app.command("add")
@@ -59,8 +62,15 @@ def list_cmd(
 
 @app.command("show")
 def show(ref: str = typer.Argument(..., help="Company id or exact name."), fmt: Format = FormatOption):
-    """One company."""
-    print_record(companies.show(ref), fmt)
+    """Everything about one company: details, people, deals, tickets, follow-ups, timeline."""
+    record = companies.show(ref)
+    print_record(record, fmt, FIELDS)
+    if fmt == Format.table:
+        print_section("People", record["people"], ["id", "name", "email", "phone", "title", "stage"])
+        print_section("Open deals", record["deals"], ["id", "title", "contact", "stage", "amount", "currency"])
+        print_section("Open tickets", record["tickets"], ["id", "subject", "status", "priority", "created_at"])
+        print_section("Follow-ups", record["followups"], ["id", "due", "subject", "priority", "every"])
+        print_section("Timeline", record["timeline"], ["occurred_at", "kind", "body", "about", "author"])
 
 
 @app.command("edit")

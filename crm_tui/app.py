@@ -11,6 +11,8 @@ from textual.binding import Binding
 from crm_tui.commands import RecordCommands
 from crm_tui.modals import HelpScreen
 from crm_tui.screens.companies import CompaniesScreen
+from crm_tui.screens.company_detail import CompanyDetailScreen
+from crm_tui.screens.contact_detail import ContactDetailScreen
 from crm_tui.screens.contacts import ContactsScreen
 from crm_tui.screens.deals import DealsScreen
 from crm_tui.screens.followups import FollowupsScreen
@@ -18,6 +20,18 @@ from crm_tui.screens.tickets import TicketsScreen
 from crm_tui.screens.today import TodayScreen
 from crm_tui.screens.transfer import TransferScreen
 from crm_tui.screens.trash import TrashScreen
+from crm_tui.work import run_in_thread
+from db.config import get_config
+from db.services import trash
+
+
+def binding_ids(app: App) -> set[str]:
+    """Every binding id of the app and its pages: the names [keys] in the config can rebind."""
+    ids = {b.id for b in app.BINDINGS if isinstance(b, Binding) and b.id}
+    for screen in (*app.MODES.values(), CompanyDetailScreen, ContactDetailScreen):
+        for cls in screen.__mro__:
+            ids |= {b.id for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding) and b.id}
+    return ids
 
 
 class CrmApp(App):
@@ -46,7 +60,21 @@ class CrmApp(App):
         Binding("8", "switch_mode('companies')", "Companies", id="page.companies"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+r", "refresh_page", "Refresh", id="app.refresh"),
+        Binding("u", "undo", "Undo delete", id="app.undo", show=False),
     ]
+
+    def __init__(self):
+        super().__init__()
+        self.last_deleted: tuple[str, int] | None = None
+
+    def on_mount(self) -> None:
+        keys = get_config().keys
+        if keys:
+            unknown = sorted(set(keys) - binding_ids(self))
+            if unknown:
+                self.notify(f"config [keys]: no action called {', '.join(unknown)} (see ? for the names)",
+                            severity="error", timeout=10)
+            self.set_keymap(keys)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -57,9 +85,31 @@ class CrmApp(App):
         if refresh:
             refresh()
 
-    def open_contact(self, contact_id: int) -> None:
-        from crm_tui.screens.contact_detail import ContactDetailScreen
+    def delete_with_undo(self, kind: str, record_id: int, after=None) -> None:
+        """Move a record to the trash; `u` brings it straight back."""
+        def done(_):
+            self.last_deleted = (kind, record_id)
+            self.notify(f"{kind.capitalize()} {record_id} moved to the trash · press u to undo")
+            if after:
+                after()
+        run_in_thread(self.screen, lambda: trash.DELETE[kind](record_id), done, group="write", exclusive=False)
 
+    def action_undo(self) -> None:
+        if not self.last_deleted:
+            self.notify("Nothing to undo")
+            return
+        kind, record_id = self.last_deleted
+        self.last_deleted = None
+
+        def done(_):
+            self.notify(f"{kind.capitalize()} {record_id} restored")
+            self.action_refresh_page()
+        run_in_thread(self.screen, lambda: trash.RESTORE[kind](record_id), done, group="write", exclusive=False)
+
+    def open_company(self, company_id: int) -> None:
+        self.push_screen(CompanyDetailScreen(company_id))
+
+    def open_contact(self, contact_id: int) -> None:
         self.push_screen(ContactDetailScreen(contact_id))
 
 

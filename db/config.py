@@ -43,6 +43,7 @@ class Config:
     reminders: dict = field(default_factory=dict)
     smtp: dict = field(default_factory=dict)
     owners: dict[str, str] = field(default_factory=dict)  # owner name -> email for reminders
+    keys: dict[str, str] = field(default_factory=dict)  # full-screen binding id -> keys, e.g. "contacts.add" = "n"
     path: Path | None = None
 
     @property
@@ -150,8 +151,18 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         reminders=dict(data.get("reminders") or {}),
         smtp=dict(data.get("smtp") or {}),
         owners={str(k): str(v) for k, v in (data.get("owners") or {}).items()},
+        keys=_keys(data.get("keys") or {}, where),
         path=path,
     )
+
+
+def _keys(raw, where: Path) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        _fail(where, "[keys]: expected action = \"keys\" lines, like \"contacts.add\" = \"n\"")
+    for action, keys in raw.items():
+        if not isinstance(keys, str) or not keys.strip():
+            _fail(where, f"[keys] {action}: expected the keys as text, like \"n\" or \"ctrl+n,f2\"")
+    return {str(k): v.replace(" ", "") for k, v in raw.items()}
 
 
 @lru_cache(maxsize=None)

@@ -2,7 +2,7 @@
 import pytest
 
 from crm_tui.app import CrmApp
-from db.services import contacts, dashboard, deals, demo, followups, tickets
+from db.services import companies, contacts, dashboard, deals, demo, followups, tickets
 
 pytestmark = pytest.mark.anyio
 
@@ -201,7 +201,7 @@ async def test_trash_restores(shop):
         assert contacts.show(1)["id"] == 1
 
 
-async def test_companies_search_and_show_their_people(shop):
+async def test_companies_search_open_the_360_and_show_their_people(shop):
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("8")
@@ -210,8 +210,106 @@ async def test_companies_search_and_show_their_people(shop):
         await pilot.press(*"bakery", "enter")
         await settle(pilot, app)
         assert table_text(app, "#companies-table")[0][0] == "Harbour Bakery"
-        await pilot.press("enter")
+        await pilot.press("enter")  # the company's own page
+        await settle(pilot, app)
+        bakery = companies.show("Harbour Bakery")
+        assert "Harbour Bakery" in str(app.screen.query_one("#card").render())
+        assert [r[0] for r in table_text(app, "#people")] == [p["name"] for p in bakery["people"]] != []
+        assert len(table_text(app, "#deals")) == len(bakery["deals"])
+        await pilot.press("n")
+        await pilot.press(*"Called the owner", "enter")
+        await settle(pilot, app)
+        assert companies.show("Harbour Bakery")["timeline"][0]["body"] == "Called the owner"
+        assert table_text(app, "#timeline")[0][2] == "Called the owner"
+        app.screen.query_one("#people").focus()
+        await pilot.press("enter")  # a person opens their own page
+        await settle(pilot, app)
+        assert bakery["people"][0]["name"] in str(app.screen.query_one("#card").render())
+        await pilot.press("escape", "escape")
+        await settle(pilot, app)
+        await pilot.press("p")  # the people of the company under the cursor, on the Contacts page
         await settle(pilot, app)
         names = [r[0] for r in table_text(app, "#contacts-table")]
-        assert names and all(c["company"] == "Harbour Bakery" for c in contacts.list_(company="Harbour Bakery").rows)
         assert sorted(names) == sorted(c["name"] for c in contacts.list_(query="Harbour Bakery").rows)
+
+
+async def test_sort_by_column_with_keys_and_header_clicks(shop):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("enter")  # from the search box to the table
+        await pilot.press("s")  # next sortable column: company
+        await settle(pilot, app)
+        shown = [r[3] for r in table_text(app, "#contacts-table")]
+        assert shown == [c["company"] or "" for c in contacts.list_(sort="company", limit=60).rows]
+        assert "sorted by company" in str(app.screen.query_one("#count").render())
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert [r[0] for r in table_text(app, "#contacts-table")] == \
+            [c["name"] for c in contacts.list_(sort="-company", limit=60).rows]
+        table = app.screen.query_one("#contacts-table")
+        stage_x = sum(c.get_render_width(table) for c in list(table.columns.values())[:5]) + 2  # the "Stage" header
+        await pilot.click("#contacts-table", offset=(stage_x, 0))
+        await settle(pilot, app)
+        assert "sorted by stage" in str(app.screen.query_one("#count").render())
+        stages = [r[5] for r in table_text(app, "#contacts-table")]
+        assert stages == sorted(stages, key=["lead", "prospect", "customer", "former"].index)
+
+
+async def test_delete_offers_undo_right_away_and_merge_folds_a_duplicate(shop):
+    app = CrmApp()
+    keep, dup = contacts.list_(limit=2).rows
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_contact(keep["id"])
+        await settle(pilot, app)
+        await pilot.press("M")
+        await pilot.press(*"nobody@nowhere.example", "enter")
+        await pilot.pause()
+        assert "nobody@nowhere.example" in str(app.screen.query_one("#e-other").render())  # beside the field
+        app.screen.query_one("#f-other").value = dup["email"]
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        merged = contacts.show(keep["id"])
+        assert dup["email"] in merged["emails"] and contacts.list_(query=dup["email"]).total == 1
+        await pilot.press("x")  # delete: back to the page it came from, undo offered
+        await settle(pilot, app)
+        assert contacts.list_(query=keep["email"]).total == 0
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert contacts.show(keep["id"])["id"] == keep["id"]
+
+
+async def test_keys_can_be_remapped_in_the_config(shop, crm_store):
+    from db import config
+
+    (crm_store.parent / "config.toml").write_text(
+        'timezone = "Europe/London"\n[keys]\n"contacts.add" = "n"\n"page.deals" = "f3"\n"contacts.bogus" = "z"\n')
+    config.reload_config()
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert any("contacts.bogus" in n.message for n in app._notifications)  # named, not ignored
+        await pilot.press("f3")
+        await settle(pilot, app)
+        assert app.current_mode == "deals"
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("enter", "n")
+        await pilot.pause()
+        assert app.screen.query_one("#f-first_name") is not None  # the new-contact form
+
+
+def test_bad_keys_in_the_config_name_the_place(crm, crm_store):
+    from db import config
+
+    cfg = crm_store.parent / "config.toml"
+    good = cfg.read_text()
+    cfg.write_text('[keys]\n"contacts.add" = 3\n')
+    config._load.cache_clear()
+    try:
+        result = crm("contact", "add", "--first-name", "Ann", code=3)
+    finally:
+        cfg.write_text(good)
+        config.reload_config()
+    assert result.stderr.strip() == f'error: {cfg}: [keys] contacts.add: expected the keys as text, like "n" or "ctrl+n,f2"'

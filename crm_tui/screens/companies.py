@@ -1,12 +1,11 @@
-"""Companies: search as you type; Enter lists the company's people."""
+"""Companies: search as you type, sort by column; Enter opens the company."""
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import DataTable, Input
 
 from crm_tui.modals import Form
-from crm_tui.screens.base import Page, fill, selected_key, split_filters
+from crm_tui.screens.listing import COUNT_UP_TO, PAGE, ListPage
 from db.services import companies
 
 
@@ -16,56 +15,42 @@ class CompanyForm(Form):
               ("industry", "Industry", ""), ("phone", "Phone", ""), ("city", "City", ""), ("country", "Country", "")]
 
 
-class CompaniesScreen(Page):
+class CompaniesScreen(ListPage):
     TITLE = "Companies"
+    NOUN = "companies"
+    TABLE_ID = "companies-table"
+    PLACEHOLDER = "search companies… (tag:trade owner:sam)"
+    FILTERS = ("tag", "owner")
+    COLUMNS = [("Name", "name"), ("Website", None), ("Industry", "industry"), ("City", "city"),
+               ("Country", "country"), ("People", None), ("Tags", None)]
     BINDINGS = [
-        Binding("slash", "search", "Search", id="companies.search"),
         Binding("a", "add", "Add", id="companies.add"),
-        Binding("enter", "people", "People", id="companies.people", show=False),
+        Binding("enter", "open", "Open", id="companies.open", show=False),
+        Binding("p", "people", "People", id="companies.people"),
+        Binding("delete,x", "delete", "Delete", id="companies.delete"),
     ]
 
-    def compose_page(self) -> ComposeResult:
-        yield Input(placeholder="search companies… (tag:trade owner:sam)", id="search")
-        table = DataTable(id="companies-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Name", "Website", "Industry", "City", "Country", "People", "Tags")
-        yield table
-        yield Label("", id="count", classes="muted")
+    def fetch(self, filters: dict, offset: int, sort: str):
+        return companies.list_(limit=PAGE, offset=offset, sort=sort,
+                             count_up_to=COUNT_UP_TO if filters.get("query") else None, **filters)
 
-    def reload(self) -> None:
-        text = self.query_one("#search", Input).value
-        filters = split_filters(text, ("tag", "owner"))
+    def cells(self, c: dict) -> tuple:
+        return (c["name"], c["domain"] or "", c["industry"] or "", c["city"] or "", c["country"] or "",
+                c["contacts"], ", ".join(c["tags"]))
 
-        def fetch():
-            return text, companies.list_(limit=200, **filters)
-        self.work(fetch, self.show, group="search")
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_company(int(event.row_key.value))
 
-    def show(self, result) -> None:
-        text, page = result
-        if text != self.query_one("#search", Input).value:
-            return
-        fill(self.query_one("#companies-table", DataTable),
-             [(c["id"], (c["name"], c["domain"] or "", c["industry"] or "", c["city"] or "", c["country"] or "",
-                         c["contacts"], ", ".join(c["tags"]))) for c in page.rows])
-        self.query_one("#count", Label).update(f"{page.total:,} companies")
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.reload()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one("#companies-table", DataTable).focus()
-
-    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        await self.action_people()
-
-    def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+    def action_open(self) -> None:
+        cid = self.selected()
+        if cid:
+            self.app.open_company(cid)
 
     async def action_people(self) -> None:
         """The contacts page, searching for this company's name."""
-        table = self.query_one("#companies-table", DataTable)
-        if selected_key(table) is None:
+        if self.selected() is None:
             return
-        name = table.get_row_at(table.cursor_row)[0]
+        name = self.table.get_row_at(self.table.cursor_row)[0]
         await self.app.switch_mode("contacts")
         self.app.screen.query_one("#search", Input).value = name
 
@@ -75,3 +60,8 @@ class CompaniesScreen(Page):
                 self.app.notify(f"Added {record['name']}")
                 self.reload()
         self.app.push_screen(CompanyForm(lambda v: companies.create({k: x for k, x in v.items() if x})), saved)
+
+    def action_delete(self) -> None:
+        cid = self.selected()
+        if cid:
+            self.app.delete_with_undo("company", cid, self.reload)

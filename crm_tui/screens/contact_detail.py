@@ -6,9 +6,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
-from crm_tui.modals import ContactForm, DealForm, FollowupForm, NoteForm, TicketForm
+from crm_tui.modals import ContactForm, DealForm, FollowupForm, Form, NoteForm, TicketForm
 from crm_tui.screens.base import Page, fill, local_time
 from crm_tui.screens.contacts import save_contact
+from db.errors import Invalid, NotFound
 from db.services import activities, contacts, deals, followups, tickets
 
 
@@ -22,7 +23,9 @@ class ContactDetailScreen(Page):
         Binding("d", "deal", "Deal", id="detail.deal"),
         Binding("t", "ticket", "Ticket", id="detail.ticket"),
         Binding("e", "edit", "Edit", id="detail.edit"),
+        Binding("M", "merge", "Merge", id="detail.merge"),
         Binding("x", "delete", "Delete", id="detail.delete"),
+        Binding("o", "company", "Company", id="detail.company"),
     ]
 
     def __init__(self, contact_id: int):
@@ -100,10 +103,24 @@ class ContactDetailScreen(Page):
                   "phone": c.get("phone"), "company": c.get("company"), "title": c.get("title"), "stage": c.get("stage")}
         self._form(ContactForm(lambda v: save_contact(v, self.contact_id), values, title="Edit contact"), "Saved")
 
-    def action_delete(self) -> None:
-        cid = self.contact_id
+    def action_merge(self) -> None:
+        def merge(values: dict) -> dict:
+            if not values["other"]:
+                raise Invalid("other", "name the contact to merge in: its id or email")
+            try:
+                return contacts.merge(self.contact_id, values["other"])
+            except (NotFound, Invalid) as exc:  # beside the field, not a toast
+                raise Invalid("other", getattr(exc, "reason", str(exc))) from None
+        self._form(MergeForm(merge, title=f"Merge another contact into {self.record.get('name') or 'this one'}"),
+                   "Merged: the other contact's emails, phones, deals, tickets and history are here now")
 
-        def gone(_):
-            self.app.notify(f"Contact {cid} moved to the trash (crm contact restore {cid} brings it back)")
-            self.app.pop_screen()
-        self.work(lambda: contacts.delete(cid), gone, group="write")
+    def action_company(self) -> None:
+        if self.record.get("company_id"):
+            self.app.open_company(self.record["company_id"])
+
+    def action_delete(self) -> None:
+        self.app.delete_with_undo("contact", self.contact_id, self.app.pop_screen)
+
+
+class MergeForm(Form):
+    FIELDS = [("other", "Merge in", "id or email of the duplicate (it goes to the trash)")]

@@ -1,21 +1,18 @@
 """Contacts: search as you type, filters in the same box, rows loaded a page at a time."""
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import DataTable
 
 from crm_tui.modals import ContactForm
-from crm_tui.screens.base import Page, selected_key, split_filters
+from crm_tui.screens.base import split_filters
+from crm_tui.screens.listing import COUNT_UP_TO, PAGE, ListPage
 from db.services import contacts
-
-PAGE = 60  # a screenful or two; more load as the cursor nears the end
-FILTERS = ("tag", "stage", "owner", "dnc")
 
 
 def parse_query(text: str) -> dict:
     """'tag:vip stage:customer lee' -> filters plus the words to search for."""
-    out = split_filters(text, FILTERS)
+    out = split_filters(text, ("tag", "stage", "owner", "dnc"))
     if "dnc" in out:
         out["do_not_contact"] = out.pop("dnc").lower() in ("yes", "y", "true", "1")
     return out
@@ -38,78 +35,35 @@ def save_contact(values: dict, contact_id: int | None = None) -> dict:
                            phones=phones + keep_phones if phones else keep_phones, add=tags)
 
 
-class ContactsScreen(Page):
+class ContactsScreen(ListPage):
     TITLE = "Contacts"
+    NOUN = "contacts"
+    TABLE_ID = "contacts-table"
+    PLACEHOLDER = "search names, emails, phones, companies…  (filters: tag:vip stage:customer owner:sam dnc:yes)"
+    COLUMNS = [("Name", "name"), ("Email", None), ("Phone", None), ("Company", "company"), ("Title", "title"),
+               ("Stage", "stage"), ("Tags", None)]
     BINDINGS = [
-        Binding("slash", "search", "Search", id="contacts.search"),
         Binding("a", "add", "Add", id="contacts.add"),
         Binding("enter", "open", "Open", id="contacts.open", show=False),
         Binding("delete,x", "delete", "Delete", id="contacts.delete"),
-        Binding("u", "undo", "Undo delete", id="contacts.undo"),
     ]
 
-    def compose_page(self) -> ComposeResult:
-        yield Input(placeholder="search names, emails, phones, companies…  (filters: tag:vip stage:customer owner:sam dnc:yes)",
-                    id="search")
-        table = DataTable(id="contacts-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Name", "Email", "Phone", "Company", "Title", "Stage", "Tags")
-        yield table
-        yield Label("", id="count", classes="muted")
+    def parse(self, text: str) -> dict:
+        return parse_query(text)
 
-    def on_mount(self) -> None:
-        self.loaded = 0
-        self.total = 0
-        self.query_text = ""
-        self.deleted: int | None = None
-        super().on_mount()
-        self.query_one("#search", Input).focus()
+    def fetch(self, filters: dict, offset: int, sort: str):
+        return contacts.list_(limit=PAGE, offset=offset, sort=sort,
+                             count_up_to=COUNT_UP_TO if filters.get("query") else None, **filters)
 
-    def reload(self) -> None:
-        self.load(self.query_one("#search", Input).value, offset=0)
-
-    def load(self, text: str, offset: int) -> None:
-        filters = parse_query(text)
-
-        def fetch():
-            return text, offset, contacts.list_(limit=PAGE, offset=offset, **filters)
-        self.work(fetch, self.show, group="search" if offset == 0 else "page")
-
-    def show(self, result) -> None:
-        text, offset, page = result
-        if text != self.query_one("#search", Input).value:
-            return  # a newer keystroke has its own search on the way
-        table = self.query_one("#contacts-table", DataTable)
-        if offset == 0:
-            table.clear()
-            self.loaded = 0
-        for c in page.rows:
-            table.add_row(c["name"], c["email"] or "", c["phone"] or "", c["company"] or "", c["title"] or "",
-                          c["stage"], ", ".join(c["tags"]), key=str(c["id"]))
-        self.loaded += len(page.rows)
-        self.total = page.total
-        self.query_one("#count", Label).update(
-            f"{self.total:,} contacts" + (f" · showing {self.loaded:,}" if self.loaded < self.total else ""))
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "search":
-            self.load(event.value, offset=0)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one("#contacts-table", DataTable).focus()
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        # Near the bottom of what is loaded: fetch the next page.
-        if event.cursor_row >= self.loaded - 10 and self.loaded < self.total:
-            self.load(self.query_one("#search", Input).value, offset=self.loaded)
+    def cells(self, c: dict) -> tuple:
+        return (c["name"], c["email"] or "", c["phone"] or "", c["company"] or "", c["title"] or "", c["stage"],
+                ", ".join(c["tags"]))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.open_contact(int(event.row_key.value))
 
-    def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
-
     def action_open(self) -> None:
-        cid = selected_key(self.query_one("#contacts-table", DataTable))
+        cid = self.selected()
         if cid:
             self.app.open_contact(cid)
 
@@ -121,12 +75,6 @@ class ContactsScreen(Page):
         self.app.push_screen(ContactForm(save_contact, title="New contact"), saved)
 
     def action_delete(self) -> None:
-        cid = selected_key(self.query_one("#contacts-table", DataTable))
+        cid = self.selected()
         if cid:
-            self.deleted = cid
-            self.act(lambda: contacts.delete(cid), f"Contact {cid} moved to the trash · press u to undo")
-
-    def action_undo(self) -> None:
-        if self.deleted:
-            cid, self.deleted = self.deleted, None
-            self.act(lambda: contacts.restore(cid), f"Contact {cid} restored")
+            self.app.delete_with_undo("contact", cid, self.reload)

@@ -8,7 +8,7 @@ from peewee import JOIN
 from db import validate
 from db.config import get_config
 from db.errors import Invalid
-from db.models import Activity, Company, Deal, Ticket
+from db.models import Activity, Company, Contact, Deal, Ticket
 from db.services.common import get_live, iso_utc, now_local, now_utc
 from db.store import write
 
@@ -86,6 +86,15 @@ def timeline_of_contact(contact_id: int, limit: int | None = None) -> list[dict]
     deals = Deal.select(Deal.id).where(Deal.contact == contact_id)
     tickets = Ticket.select(Ticket.id).where(Ticket.contact == contact_id)
     return _timeline((Activity.contact == contact_id) | Activity.deal.in_(deals) | Activity.ticket.in_(tickets), limit)
+
+
+def timeline_of_company(company_id: int, limit: int | None = None) -> list[dict]:
+    """One timeline, newest first, across the company, its people and their deals and tickets."""
+    people = Contact.select(Contact.id).where(Contact.company == company_id)
+    deals = Deal.select(Deal.id).where((Deal.company == company_id) | Deal.contact.in_(people))
+    tickets = Ticket.select(Ticket.id).where((Ticket.company == company_id) | Ticket.contact.in_(people))
+    return _timeline((Activity.company == company_id) | Activity.contact.in_(people) | Activity.deal.in_(deals)
+                     | Activity.ticket.in_(tickets), limit)
 
 
 def timeline_of(kind: str, record_id: int, limit: int | None = None) -> list[dict]:

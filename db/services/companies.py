@@ -123,7 +123,21 @@ def create(values: dict, tags=(), allow_duplicate: bool = False) -> dict:
 
 
 def show(ref) -> dict:
-    return to_dict(resolve(ref))
+    """The 360-degree view: the company, its people, open deals, open tickets, open
+    follow-ups and one timeline across it, its people, deals and tickets."""
+    from db.models import Deal, FollowUp, Ticket
+    from db.services import activities, contacts
+    from db.services.around import open_work
+
+    row = resolve(ref)
+    out = to_dict(row)
+    out["people"] = contacts.list_(company=row.id).rows
+    people = Contact.select(Contact.id).where(Contact.company == row.id)
+    out |= open_work((Deal.company == row.id) | Deal.contact.in_(people),
+                     (Ticket.company == row.id) | Ticket.contact.in_(people),
+                     (FollowUp.company == row.id) | FollowUp.contact.in_(people))
+    out["timeline"] = activities.timeline_of_company(row.id)
+    return out
 
 
 SORTS = {
@@ -138,17 +152,18 @@ SORTS = {
 
 
 def list_(query: str | None = None, tag: str | None = None, owner: str | None = None,
-          limit: int | None = None, offset: int = 0, sort: str | None = None) -> Page:
+          limit: int | None = None, offset: int = 0, sort: str | None = None,
+          count_up_to: int | None = None) -> Page:
     q = Company.select().where(Company.deleted_at.is_null())
     if query:
-        q = q.where(Company.id.in_(search.ids_matching(query, "company")))
+        q = q.where(search.matches(Company.id, "company", query))
     if tag:
         q = q.where(has_tag(CompanyTag, "company", tag))
     if owner:
         q = q.where(Company.owner == owner)
     q = q.order_by(*sort_order(sort, SORTS, "name", Company.id))
-    page = paged(q, limit, lambda r: r, offset)
-    return Page(to_dicts(page.rows), page.total)
+    page = paged(q, limit, lambda r: r, offset, count_up_to)
+    return Page(to_dicts(page.rows), page.total, page.at_least)
 
 
 def update(ref, values: dict, add: list | None = None, remove: list | None = None) -> dict:

@@ -369,10 +369,11 @@ SORTS = {
 
 def list_(query: str | None = None, tag: str | None = None, stage: str | None = None,
           owner: str | None = None, company=None, do_not_contact: bool | None = None,
-          limit: int | None = None, offset: int = 0, sort: str | None = None) -> Page:
+          limit: int | None = None, offset: int = 0, sort: str | None = None,
+          count_up_to: int | None = None) -> Page:
     q = Contact.select().where(Contact.deleted_at.is_null())
     if query:
-        q = q.where(Contact.id.in_(search.ids_matching(query, "contact")))
+        q = q.where(search.matches(Contact.id, "contact", query))
     if tag:
         q = q.where(has_tag(ContactTag, "contact", tag))
     if stage:
@@ -386,14 +387,15 @@ def list_(query: str | None = None, tag: str | None = None, stage: str | None = 
     if (sort or "name").lstrip("-") == "company":
         q = q.join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
     q = q.order_by(*sort_order(sort, SORTS, "name", Contact.id))
-    page = paged(q, limit, lambda r: r, offset)
-    return Page(to_dicts(page.rows), page.total)
+    page = paged(q, limit, lambda r: r, offset, count_up_to)
+    return Page(to_dicts(page.rows), page.total, page.at_least)
 
 
 def show(ref) -> dict:
     """The 360-degree view: the contact, its company, open deals, open tickets,
     open follow-ups and one timeline across the contact, its deals and tickets."""
-    from db.services import activities, deals, followups, tickets
+    from db.services import activities
+    from db.services.around import open_work
 
     row = resolve(ref)
     out = to_dict(row)
@@ -401,12 +403,7 @@ def show(ref) -> dict:
     out["notes"] = row.notes
     out["external_id"] = row.external_id
     out["company_detail"] = companies.to_dict(row.company) if row.company_id else None
-    out["deals"] = deals.to_dicts(list(Deal.select().where(
-        (Deal.contact == row.id) & Deal.deleted_at.is_null() & Deal.stage.not_in(["won", "lost"])).order_by(Deal.id)))
-    out["tickets"] = tickets.to_dicts(list(Ticket.select().where(
-        (Ticket.contact == row.id) & Ticket.deleted_at.is_null() & Ticket.status.not_in(["resolved", "closed"])).order_by(Ticket.id)))
-    out["followups"] = followups.to_dicts(list(FollowUp.select().where(
-        (FollowUp.contact == row.id) & FollowUp.deleted_at.is_null() & (FollowUp.status == "open")).order_by(FollowUp.due)))
+    out |= open_work(Deal.contact == row.id, Ticket.contact == row.id, FollowUp.contact == row.id)
     out["timeline"] = activities.timeline_of_contact(row.id)
     return out
 

@@ -17,6 +17,8 @@ _KINDS = {
 }
 RESTORE = {"contact": contacts.restore, "company": companies.restore, "deal": deals.restore,
            "ticket": tickets.restore, "followup": followups.restore}
+DELETE = {"contact": contacts.delete, "company": companies.delete, "deal": deals.delete,
+          "ticket": tickets.delete, "followup": followups.delete}
 
 
 def list_() -> list[dict]:

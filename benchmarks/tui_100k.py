@@ -71,14 +71,41 @@ async def measure(db: str) -> None:
             await pilot.press("shift")
             await pilot.pause()
         print(f"  Pilot round trip of a key that does nothing: {(time.perf_counter() - t) * 200:.0f} ms")
-        table.focus()
-        t = time.perf_counter()
-        for _ in range(150):
-            await pilot.press("down")
+        # Scrolling: Ctrl+End jumps to the last loaded row, which asks for the next page.
+        await pilot.press("escape")
+        for _ in "smith":
+            await pilot.press("backspace")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        print(f"150 rows down (pages load as you go): {(time.perf_counter() - t) * 1000:.0f} ms, "
-              f"{table.row_count} rows loaded")
+        table.focus()
+        pages = []
+        for _ in range(5):
+            before, painted_before = table.row_count, len(painted)
+            t = time.perf_counter()
+            await pilot.press("ctrl+end")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if len(painted) > painted_before and table.row_count > before:
+                pages.append((painted[-1] - t) * 1000)
+        print(f"Ctrl+End to the next page painted: " + ", ".join(f"{x:.0f}" for x in pages)
+              + f" ms; {table.row_count} rows loaded")
+        received: list[float] = []
+        reload = screen.reload
+
+        def stamped_reload():
+            received.append(time.perf_counter())
+            reload()
+        screen.reload = stamped_reload
+        screen.query_one("#search").focus()
+        spans = []
+        for key in "lee":
+            painted.clear()
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            spans.append((painted[-1] - received[-1]) * 1000)
+        print("key received by the page to results painted ('l','e','e'): "
+              + ", ".join(f"{x:.0f}" for x in spans) + " ms")
 
 
 def main() -> None:

@@ -14,20 +14,20 @@ from importers.pipeline import import_file, write_errors
 
 
 def _progress():
-    """A live row count on stderr when a person is watching."""
+    """A progress bar on stderr when a person is watching."""
     if not sys.stderr.isatty():
         return None, None
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=True)
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
     tasks = {}
 
     def update(sheet, done, total=None):
         if sheet not in tasks:
-            tasks[sheet] = bar.add_task(sheet)
-        bar.update(tasks[sheet], description=f"{sheet}: {done:,} rows")
+            tasks[sheet] = bar.add_task(sheet, total=total)
+        bar.update(tasks[sheet], completed=done, total=total, description=f"{sheet}: {done:,} rows")
     return bar, update
 
 

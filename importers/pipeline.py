@@ -318,7 +318,7 @@ def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, rows, on
                 setattr(result, outcome, getattr(result, outcome) + 1)
         done += len(pending)
         if progress:
-            progress(sh.name, done, None)
+            progress(sh.name, done, sh.size)
 
 
 def _checked_chunks(rows, kind: str, plan: _Plan, sheet: str):

@@ -99,6 +99,7 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
         def rows():
             try:
                 sheet = book.get_sheet_by_name(name)
+                by_name[name].size = sheet.height  # known once loaded: progress can show a bar
                 start_row = sheet.start[0] if sheet.start else 0
                 for offset, values in enumerate(sheet.iter_rows()):
                     yield start_row + offset + 1, list(values)
@@ -106,9 +107,8 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
                 raise UnreadableFile(f"{path}: sheet {name!r}: {str(exc).splitlines()[0][:200]}") from None
         return rows
 
-    sheets = []
-    for i, name in enumerate(book.sheet_names):
-        sheets.append(Sheet(name, i, reader(name)))
+    sheets = [Sheet(name, i, reader(name)) for i, name in enumerate(book.sheet_names)]
+    by_name = {s.name: s for s in sheets}
     return sheets
 
 
@@ -176,7 +176,7 @@ def _csv_sheet(path: Path) -> list[Sheet]:
         except csv.Error as exc:
             raise UnreadableFile(f"{path}: line {reader.line_num}: {exc}") from None
 
-    return [Sheet(path.stem, 0, rows)]
+    return [Sheet(path.stem, 0, rows, size=text.count("\n") + (not text.endswith("\n")))]
 
 
 def open_sheets(path: str | Path) -> list[Sheet]:

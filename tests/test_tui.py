@@ -182,10 +182,46 @@ async def test_import_from_the_ui_with_a_dry_run_first(shop, tmp_path):
                                                ["Sheet", "Shoe size", "(kept in notes)"]]
         assert table_text(app, "#errors") == [["Sheet", "3", "E-mail Address", "'not-an-email' is not a valid email address"]]
         assert contacts.list_(query="ada@example.com").total == 0  # the dry run wrote nothing
+        columns = app.screen.query_one("#columns")
+        columns.focus()
+        columns.move_cursor(row=2)  # Shoe size: kept in notes unless told otherwise
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("end", "enter")  # the last choice: ignore (drop the column)
+        await settle(pilot, app)
+        assert table_text(app, "#columns")[2] == ["Sheet", "Shoe size", "ignore"]  # a fresh dry run shows it
         await pilot.press("ctrl+g")
         await settle(pilot, app)
         assert str(app.screen.query_one("#status").render()).startswith("imported: 1 created")
-        assert contacts.show("ada@example.com")["notes"] == "Shoe size: 38"
+        assert contacts.show("ada@example.com")["notes"] is None  # the column was dropped as chosen
+
+
+async def test_import_lists_the_sheets_and_imports_the_one_picked(shop, tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "two.xlsx"
+    wb = Workbook()
+    wb.active.title = "Leads"
+    wb.active.append(["Name", "Email"])
+    wb.active.append(["Ada Byron", "ada@example.com"])
+    other = wb.create_sheet("Suppliers")
+    other.append(["Company Name", "City"])
+    other.append(["Acme Bolts", "Leeds"])
+    wb.save(path)
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("6")
+        await settle(pilot, app)
+        await pilot.press(*str(path), "enter")  # the path box has the focus; Enter lists the sheets
+        await settle(pilot, app)
+        assert "2 sheet(s): Leads, Suppliers" in str(app.screen.query_one("#status").render())
+        app.screen.query_one("#sheet").value = "Suppliers"
+        await pilot.press("ctrl+g")  # works from inside a text box too
+        await settle(pilot, app)
+        assert str(app.screen.query_one("#status").render()).startswith("imported: 1 created")
+        assert [c["name"] for c in companies.list_(query="Acme Bolts").rows] == ["Acme Bolts"]
+        assert contacts.list_(query="ada@example.com").total == 0
+        assert app.screen.query_one("#progress").display is False  # shown while running, hidden after
 
 
 async def test_trash_restores(shop):

@@ -1,5 +1,5 @@
-"""Import and export: pick a file, see the proposed mapping and a dry run, then run it
-with a progress line, the UI staying responsive throughout."""
+"""Import and export: pick a file and a sheet, see the proposed mapping and change it,
+see a dry run, then run it with a progress bar, the UI staying responsive throughout."""
 from __future__ import annotations
 
 import glob
@@ -9,11 +9,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import Suggester
-from textual.widgets import DataTable, Input, Label, Static
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, OptionList, ProgressBar, Select, Static
 
 from crm_tui.screens.base import Page, fill
+from importers import headers as hdr
 from importers.export import export
 from importers.pipeline import import_file
+from importers.read import open_sheets
+
+IGNORE = "ignore"  # the column is dropped: not read, not kept in notes
 
 
 class PathSuggester(Suggester):
@@ -32,30 +37,56 @@ class PathSuggester(Suggester):
         return value + match[len(os.path.expanduser(value)):]
 
 
-def parse_mapping(text: str) -> dict | None:
-    """'E-mail=email, Notes2=ignore' -> a mapping that overrides the proposal."""
-    pairs = [p.split("=", 1) for p in text.split(",") if "=" in p]
-    return {"columns": {h.strip(): f.strip() for h, f in pairs}} if pairs else None
+class FieldPicker(ModalScreen[str | None]):
+    """Which field a spreadsheet column fills."""
+
+    BINDINGS = [("escape", "dismiss", "Cancel")]
+
+    def __init__(self, header: str, entity: str, current: str):
+        super().__init__()
+        self.header, self.choices = header, [*sorted(hdr.SYNONYMS[entity]), IGNORE]
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Vertical
+
+        with Vertical(id="dialog"):
+            yield Label(f"Column {self.header!r} fills:", classes="title")
+            picker = OptionList(*[f"{c}  (drop the column)" if c == IGNORE else c for c in self.choices], id="fields")
+            yield picker
+            yield Label("Enter picks · Esc cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        picker = self.query_one("#fields", OptionList)
+        if self.current in self.choices:
+            picker.highlighted = self.choices.index(self.current)
+        picker.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[event.option_index])
 
 
 class TransferScreen(Page):
     TITLE = "Import & export"
     BINDINGS = [
-        Binding("ctrl+d", "preview", "Dry run", id="transfer.preview"),
-        Binding("ctrl+g", "run_import", "Import", id="transfer.import"),
-        Binding("ctrl+e", "run_export", "Export", id="transfer.export"),
+        # priority: the inputs here have their own ctrl+d (delete right) and ctrl+e (line end)
+        Binding("ctrl+d", "preview", "Dry run", id="transfer.preview", priority=True),
+        Binding("ctrl+g", "run_import", "Import", id="transfer.import", priority=True),
+        Binding("ctrl+e", "run_export", "Export", id="transfer.export", priority=True),
     ]
 
     def compose_page(self) -> ComposeResult:
         with VerticalScroll():
             yield Label("Import a spreadsheet (.xlsx or .csv)", classes="section")
-            yield Input(placeholder="file path (→ completes)", id="import-path", suggester=PathSuggester())
+            yield Input(placeholder="file path (→ completes, Enter lists its sheets)", id="import-path",
+                        suggester=PathSuggester())
             with Horizontal(classes="row"):
                 yield Input(placeholder="entity: contact, company, deal, ticket, followup (default: detect)", id="entity")
-                yield Input(placeholder="sheet (default: all)", id="sheet")
-            yield Input(placeholder="change the mapping: Header=field, Other=ignore", id="mapping")
-            yield Label("ctrl+d dry run · ctrl+g import · ctrl+e export", classes="hint")
+                yield Select([], prompt="every sheet", id="sheet")
+            yield Label("ctrl+d dry run · ctrl+g import · ctrl+e export · Enter on a column changes its field",
+                        classes="hint")
             yield Static("", id="status")
+            yield ProgressBar(id="progress", show_eta=False)
             columns = DataTable(id="columns", cursor_type="row")
             columns.add_columns("Sheet", "Column", "Field")
             yield columns
@@ -68,15 +99,51 @@ class TransferScreen(Page):
                             suggester=PathSuggester())
                 yield Input(placeholder="entity (default: all; csv needs one)", id="export-entity")
 
+    def on_mount(self) -> None:
+        self.overrides: dict[str, str] = {}  # header -> field, chosen in the columns table
+        self.entities: dict[str, str] = {}  # sheet -> what its rows are, from the last run
+        self.query_one("#progress", ProgressBar).display = False
+        super().on_mount()
+        self.query_one("#import-path", Input).focus()
+
     def _options(self) -> dict:
         value = lambda i: self.query_one(f"#{i}", Input).value.strip() or None  # noqa: E731
+        sheet = self.query_one("#sheet", Select)
         return {"path": os.path.expanduser(value("import-path") or ""), "entity": value("entity"),
-                "sheet": value("sheet"), "mapping": parse_mapping(value("mapping") or "")}
+                "sheet": None if sheet.is_blank() else str(sheet.value),
+                "mapping": {"columns": dict(self.overrides)} if self.overrides else None}
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "import-path" and event.value.strip():
+            path = os.path.expanduser(event.value.strip())
+            self.overrides.clear()
+            self.work(lambda: [s.name for s in open_sheets(path)], self.show_sheets, group="sheets")
+
+    def show_sheets(self, names: list[str]) -> None:
+        select = self.query_one("#sheet", Select)
+        select.set_options([(n, n) for n in names])
+        self._status(f"{len(names)} sheet(s): {', '.join(names)} · ctrl+d for a dry run")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id != "columns":
+            return
+        sheet, header, current = (str(c) for c in event.data_table.get_row_at(event.cursor_row))
+        entity = self.entities.get(sheet)
+        if not entity:
+            return
+
+        def chosen(field: str | None) -> None:
+            if field:
+                self.overrides[header] = field
+                self.action_preview()  # show what the new mapping does
+        self.app.push_screen(FieldPicker(header, entity, current), chosen)
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
 
     def show_result(self, result, label: str) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        self.entities = {sheet: m["entity"] for sheet, m in result.mappings.items()}
         rows = [(n, (sheet, header, field))
                 for n, (sheet, header, field) in enumerate(
                     (sheet, h, f) for sheet, m in result.mappings.items() for h, f in m["columns"].items())]
@@ -95,11 +162,24 @@ class TransferScreen(Page):
             self._status("[red]give a file to import[/red]")
             return
         self._status("dry run…" if dry_run else "importing…")
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+
+        def show_progress(sheet, done, total):
+            bar.update(total=total, progress=done)
+            self._status(f"{'checking' if dry_run else 'importing'} {sheet}: {done:,} rows")
 
         def progress(sheet, done, total=None):
-            self.app.call_from_thread(self._status, f"{'checking' if dry_run else 'importing'} {sheet}: {done:,} rows")
+            self.app.call_from_thread(show_progress, sheet, done, total)
 
-        self.work(lambda: import_file(**options, dry_run=dry_run, progress=progress),
+        def job():
+            try:
+                return import_file(**options, dry_run=dry_run, progress=progress)
+            finally:
+                self.app.call_from_thread(setattr, bar, "display", False)
+
+        self.work(job,
                   lambda r: self.show_result(r, "would be" if dry_run else "imported"), group="import")
 
     def action_preview(self) -> None:

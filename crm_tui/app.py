@@ -77,7 +77,12 @@ class CrmApp(App):
             self.set_keymap(keys)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        seen: dict[tuple[str, str], list[str]] = {}
+        for key, active in self.screen.active_bindings.items():
+            b = active.binding
+            if b.description and b.id:  # ours: the ones [keys] can rebind (not the widgets' own)
+                seen.setdefault((b.description, b.id or ""), []).append(self.get_key_display(b) if b.key == key else key)
+        self.push_screen(HelpScreen([(", ".join(keys), description, name) for (description, name), keys in seen.items()]))
 
     def action_refresh_page(self) -> None:
         """Pick up changes made by another process (an import, crm remind)."""

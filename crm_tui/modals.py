@@ -133,17 +133,20 @@ class CommentForm(Form):
 
 
 class HelpScreen(ModalScreen[None]):
+    """The keys of the page underneath, as they are now (after the config's [keys]),
+    with the action names [keys] uses to change them."""
+
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
+    def __init__(self, bindings: list[tuple[str, str, str]]):
+        super().__init__()
+        self.bindings = bindings  # (keys, what it does, action name)
+
     def compose(self) -> ComposeResult:
-        lines = ["[b]Keys[/b]", ""]
-        seen = set()
-        for screen in [self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self.app.screen, self.app]:
-            for binding in getattr(screen, "BINDINGS", []):
-                if isinstance(binding, Binding) and binding.description and binding.key not in seen:
-                    seen.add(binding.key)
-                    lines.append(f"  [b]{binding.key:<14}[/b] {binding.description}")
+        lines = ["[b]Keys[/b]  (change any in the config file: \\[keys] \"action name\" = \"key\")", ""]
+        for keys, description, name in self.bindings:
+            lines.append(f"  [b]{keys:<14}[/b] {description:<24} [dim]{name}[/dim]")
         lines += ["", "  [b]ctrl+p[/b]          command palette: every action, jump to any record",
                   "  [b]escape[/b]          back / close", "", "Press Esc to close."]
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog"):
             yield Static("\n".join(lines), id="help-text")

@@ -149,6 +149,7 @@ async def test_help_lists_the_keys(shop):
         await pilot.pause()
         text = str(app.screen.query_one("#help-text").render())
         assert "Snooze 1 day" in text and "Contacts" in text and "ctrl+p" in text
+        assert "page.contacts" in text and "[keys]" in text  # the names the config rebinds by
 
 
 async def test_works_at_80x24(shop):

@@ -170,8 +170,10 @@ class SqliteIndex(PlainIndex):
         long_terms = [t for t in terms if len(t) >= 3]
         short_terms = [t for t in terms if len(t) < 3]
         if long_terms:
-            # Trigram index: each term must occur as a substring.
-            source, query, checks = "search_trigram", " AND ".join(_quote(t) for t in long_terms), short_terms
+            # Trigram index (no positions kept): documents holding every trigram of
+            # every term; instr() then checks each term is really there as a substring.
+            trigrams = dict.fromkeys(t[i:i + 3] for t in long_terms for i in range(len(t) - 2))
+            source, query, checks = "search_trigram", " AND ".join(map(_quote, trigrams)), terms
         elif all(c.isalnum() for t in short_terms for c in t):
             # Bigram index: a 2-character term is a token, a 1-character one a prefix.
             source, checks = "search_bigram", []

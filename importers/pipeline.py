@@ -22,6 +22,7 @@ from db.services import imports
 from db.services.bulk_contacts import ContactImporter, ContactRow
 from db.services.common import clean_tags
 from db.store import write
+from importers import checker
 from importers import headers as hdr
 from importers import values as cell
 from importers.export import unsafe_text
@@ -182,7 +183,7 @@ def _contact_row(m: _Mapped) -> ContactRow:
     return ContactRow(first_name=first, last_name=last, emails=list(dict.fromkeys(emails)), phones=phones,
                       company=m.text("company"), title=m.text("title"), stage=stage, source=m.text("source"),
                       owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
-                      do_not_contact=dnc)
+                      do_not_contact=dnc).with_document()
 
 
 def _record_values(entity: str, m: _Mapped) -> dict:
@@ -266,7 +267,12 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
                                                json.dumps({p[1].name: {p[3][i]: f for i, f in p[4].items()} for p in plans},
                                                           ensure_ascii=False), _user())
         for _, sh, kind, heads, columns, rows in plans:
-            _import_sheet(result, sh, kind, heads, columns, rows, on_duplicate, match, overwrite, progress)
+            chunks = _checked_chunks(rows, kind, _Plan(columns, heads), sh)
+            if checker.can_fork(path):
+                # The forked checker carries on from this very row iterator (its copy
+                # of this process has the sheet loaded and the header read).
+                chunks = checker.in_worker(lambda c=chunks: c, str(path))
+            _import_sheet(result, sh, kind, heads, columns, chunks, on_duplicate, match, overwrite, progress)
         with write():
             imports.finish_batch(result.batch, result.created, result.updated, result.skipped, result.rejected)
     finally:
@@ -286,13 +292,13 @@ def _user() -> str:
         return get_config().owner
 
 
-def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, rows, on_duplicate, match, overwrite, progress):
+def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, chunks, on_duplicate, match, overwrite,
+                  progress):
     contact_writer = ContactImporter(result.batch, on_duplicate, match, overwrite) if kind == "contact" else None
     writer = None if contact_writer else imports.RecordImporter(kind, result.batch, on_duplicate, overwrite)
     done = 0
-    # (A reader thread overlapping this loop was tried: slower, as executemany takes
-    # the GIL back for every row and the two threads convoy.)
-    for pending, rejects in _checked_chunks(rows, kind, _Plan(columns, heads), sh.name):
+    for pending, rejects, size in chunks:
+        sh.size = size
         result.errors.extend(rejects)
         result.rejected += len(rejects)
         if not pending:
@@ -321,8 +327,9 @@ def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, rows, on
             progress(sh.name, done, sh.size)
 
 
-def _checked_chunks(rows, kind: str, plan: _Plan, sheet: str):
-    """(rows ready to write as (number, original values, record), rejected rows), a chunk at a time."""
+def _checked_chunks(rows, kind: str, plan: _Plan, sheet: Sheet):
+    """(rows ready to write as (number, original values, record), rejected rows, the
+    sheet's size in rows when known), a chunk at a time."""
     pending: list[tuple[int, list, object]] = []
     rejects: list[RowError] = []
     make = _contact_row if kind == "contact" else functools.partial(_record_values, kind)
@@ -333,12 +340,12 @@ def _checked_chunks(rows, kind: str, plan: _Plan, sheet: str):
         try:
             pending.append((number, original, make(_Mapped(values, plan))))
         except _Reject as exc:
-            rejects.append(RowError(sheet, number, exc.column, exc.reason, original))
+            rejects.append(RowError(sheet.name, number, exc.column, exc.reason, original))
         if len(pending) >= CHUNK:
-            yield pending, rejects
+            yield pending, rejects, sheet.size
             pending, rejects = [], []
     if pending or rejects:
-        yield pending, rejects
+        yield pending, rejects, sheet.size
 
 
 def _column_of(exc: CrmError, columns: dict[int, str], heads: list[str]) -> str | None:

@@ -287,13 +287,32 @@ def test_killed_import_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_pa
 
     from openpyxl import Workbook
 
+    import random
+
+    from importers import checker
+
     path = tmp_path / "big.xlsx"
     book = Workbook(write_only=True)
     ws = book.create_sheet("Contacts")
-    ws.append(["First Name", "Last Name", "Email", "Phone"])
-    for i in range(12000):
-        ws.append([f"P{i}", "Test", f"p{i}@example.com", f"+1 415 {i // 10000:03d} {i % 10000:04d}"])
+    ws.append(["First Name", "Last Name", "Email", "Phone", "Notes"])
+    rnd = random.Random(1)
+    for i in range(12000):  # notes that do not compress: big enough for the second-process checker
+        ws.append([f"P{i}", "Test", f"p{i}@example.com", f"+1 415 {i // 10000:03d} {i % 10000:04d}",
+                   "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(260))])
     book.save(path)
+    assert path.stat().st_size > checker.BIG
+
+    def checkers_left():
+        """Processes still working on this file (a forked checker has its parent's command line)."""
+        left = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    if str(path).encode() in fh.read():
+                        left.append(pid)
+            except OSError:
+                pass
+        return left
 
     def count(sql):
         con = sqlite3.connect(crm_store)  # fresh each time: a held connection reads an old snapshot
@@ -310,6 +329,11 @@ def test_killed_import_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_pa
         time.sleep(0.02)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    for _ in range(50):  # the checker notices its parent is gone and leaves
+        if not checkers_left():
+            break
+        time.sleep(0.1)
+    assert checkers_left() == []
     partial = count("SELECT count(*) FROM contact")
     assert 0 < partial < 12000 and partial % 2000 == 0  # whole chunks only
     check = subprocess.run([sys.executable, "-m", "cli", "--db", str(crm_store), "db", "check"],
@@ -321,6 +345,39 @@ def test_killed_import_leaves_a_consistent_store_and_a_rerun_completes_it(tmp_pa
     assert (summary["created"], summary["skipped"]) == (12000 - partial, partial)
     assert count("SELECT count(*) FROM contact") == 12000
     assert count("SELECT count(DISTINCT email_key) FROM contact_email") == 12000
+
+
+def test_a_second_process_checks_big_files_with_the_same_outcome(tmp_path, crm, monkeypatch):
+    from importers import checker
+
+    rows = [["First Name", "Email", "Phone", "Tags"]]
+    rows += [[f"P{i}", f"p{i}@example.com" if i % 7 else "broken@", f"07700 9{i:05d}", "vip; trade"]
+             for i in range(4500)]
+    rows += [["P1 again", "p1@example.com", "07700 999999", "new"]]  # a duplicate, merged
+    path = xlsx(tmp_path / "many.xlsx", rows, sheet="People")
+    in_process = crm.json("import", str(path), "--dry-run", code=1)
+    used = []
+    monkeypatch.setattr(checker, "BIG", 0)
+    monkeypatch.setattr(checker.threading, "active_count", lambda: 1)  # other tests may have left threads
+    real = checker.in_worker
+    monkeypatch.setattr(checker, "in_worker", lambda *a: used.append(1) or real(*a))
+    forked = crm.json("import", str(path), code=1)
+    assert used and forked["errors"] == in_process["errors"] and len(forked["errors"]) == 643
+    assert (forked["created"], forked["updated"], forked["rejected"]) == (3857, 1, 643)
+    assert contacts.show("p1@example.com")["phones"] == ["+447700900001", "+447700999999"]
+    assert contacts.show("p1@example.com")["tags"] == ["new", "trade", "vip"]
+
+
+def test_a_failure_in_the_checker_process_is_one_line_and_exit_3(tmp_path, crm, monkeypatch):
+    from importers import checker
+
+    path = tmp_path / "broken.csv"
+    path.write_text("Name,Email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(3000)) + "X," + "y" * 200_000 + "\n")
+    monkeypatch.setattr(checker, "BIG", 0)
+    monkeypatch.setattr(checker.threading, "active_count", lambda: 1)
+    result = crm("import", str(path), code=3)
+    assert result.stderr.strip().splitlines()[-1] == f"error: {path}: line 3002: field larger than field limit (131072)"
+    assert contacts.list_().total == 2000  # the chunk before the bad line landed; the rest did not
 
 
 def test_cells_beyond_the_header_row_are_kept_in_notes(tmp_path, crm):

@@ -33,11 +33,35 @@ def test_database_and_its_wal_files_are_private(crm_store):
 
 def test_schema_scripts_are_recorded_and_not_rerun(crm_store):
     assert store.applied_migrations() == ["0001_initial", "0002_search", "0003_reminders", "0004_import_changes",
-                                           "0005_search_without_triggers", "0006_contact_name_order"]
+                                           "0005_search_without_triggers", "0006_contact_name_order",
+                                           "0007_trigram_positions_dropped"]
     assert store.pending_migrations() == []
     store.close_store()
     store.open_store(str(crm_store))
     assert store.migrate() == []
+
+
+def test_the_trigram_index_is_rebuilt_without_positions_and_still_finds_substrings(tmp_path):
+    from peewee import SqliteDatabase
+    from playhouse.migrations import Runner
+
+    from db import search
+
+    path = tmp_path / "0006.db"
+    old = SqliteDatabase(str(path))
+    Runner(old, directory=str(store.MIGRATIONS_DIR)).up("0006_contact_name_order")
+    old.execute_sql("INSERT INTO search_doc (kind, ref_id, text, grams) VALUES ('contact', 7, 'zoe astrom', 'zo oe e')")
+    old.execute_sql("INSERT INTO search_trigram(rowid, text) SELECT id, text FROM search_doc")
+    old.close()
+    store.open_store(str(path))
+    search.index().put("contact", 8, "abca xcab", "ab bc ca a xc ca ab b")  # every trigram of "abcab", not it
+    sql = store.database.obj.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'search_trigram'").fetchone()[0]
+    assert "detail='none'" in sql
+    assert search.find("astr", ["contact"]) == [("contact", 7)]
+    assert search.find("zoe ast", ["contact"]) == [("contact", 7)]
+    assert search.find("ostr", ["contact"]) == []  # every trigram of "ostr" is not there
+    assert search.find("astromz", ["contact"]) == []
+    assert search.find("abcab", ["contact"]) == [] and search.find("xcab", ["contact"]) == [("contact", 8)]
 
 
 def test_an_old_store_is_upgraded_on_open(tmp_path):
@@ -52,7 +76,8 @@ def test_an_old_store_is_upgraded_on_open(tmp_path):
     old.close()
     store.open_store(str(path))
     assert store.applied_migrations() == ["0001_initial", "0002_search", "0003_reminders", "0004_import_changes",
-                                           "0005_search_without_triggers", "0006_contact_name_order"]
+                                           "0005_search_without_triggers", "0006_contact_name_order",
+                                           "0007_trigram_positions_dropped"]
     contacts.create({"first_name": "Zoë"})
     assert [r["title"] for r in find.search_all("zoe")] == ["Zoë"]
 

@@ -41,6 +41,20 @@ class ContactRow:
     external_id: str | None = None
     tags: list[str] = field(default_factory=list)
     do_not_contact: bool | None = None
+    doc: tuple[str, str] | None = None  # its search document, made while checking (see with_document)
+
+    def with_document(self) -> ContactRow:
+        """Build the search document now: a new contact made from this row alone uses
+        it, so the checker (a second process for big files) does that work."""
+        self.doc = document_of(self.first_name, self.last_name, _first_of_each(self.emails, str.lower),
+                               _first_of_each(self.phones, lambda p: p[1]), self.company, self.title, self.notes)
+        return self
+
+
+def document_of(first, last, emails, phones, company, title, notes) -> tuple[str, str]:
+    name = contacts.full_name(first, last)
+    phone_texts = [x for raw, number in phones for x in (raw, number)]
+    return search.document([name, *emails, *phone_texts, company, title, notes], [name, company])
 
 
 def _nothing_added() -> dict:
@@ -60,6 +74,7 @@ class _State:
     tags: set[str]
     before: dict = field(default_factory=dict)  # old values of what changed (for revert)
     added: dict = field(default_factory=_nothing_added)
+    doc: tuple[str, str] | None = None  # a new contact's search document, while it is its row's alone
 
 
 def _name_key(first, last, company) -> str | None:
@@ -227,7 +242,7 @@ class ContactImporter:
                 fields = {f: getattr(row, f) for f in FIELDS}
                 fields["do_not_contact"] = bool(row.do_not_contact)
                 state = _State(next(fresh_ids), True, fields, company_id, _first_of_each(row.emails, str.lower),
-                               _first_of_each(row.phones, lambda p: p[1]), set(row.tags))
+                               _first_of_each(row.phones, lambda p: p[1]), set(row.tags), doc=row.doc)
                 states[state.id] = state
                 new_order.append(state.id)
                 self._remember(state, row.company)
@@ -240,6 +255,8 @@ class ContactImporter:
                 outcome.append("skipped")
                 continue
             changed = self._merge(state, row, company_id, self.overwrite)
+            if changed:
+                state.doc = None  # no longer one row's: built from the merged state
             self._remember(state, row.company)
             outcome.append("updated" if changed else "skipped")
         self._write(states, new_order)
@@ -292,11 +309,9 @@ class ContactImporter:
             docs = []
             for s in new:
                 f = s.fields
-                name = contacts.full_name(f["first_name"], f["last_name"])
-                company = names.get(s.company_id)
-                phone_texts = [x for raw, n in s.phones for x in (raw, n)]
-                docs.append(("contact", s.id, *search.document([name, *s.emails, *phone_texts, company, f["title"], f["notes"]],
-                                                               [name, company])))
+                doc = s.doc or document_of(f["first_name"], f["last_name"], s.emails, s.phones,
+                                           names.get(s.company_id), f["title"], f["notes"])
+                docs.append(("contact", s.id, *doc))
             search.index().put_many(docs)
         if changed:
             reindex("contact", [s.id for s in changed], contacts.documents)

@@ -14,6 +14,7 @@ from crm_tui.screens.companies import CompaniesScreen
 from crm_tui.screens.company_detail import CompanyDetailScreen
 from crm_tui.screens.contact_detail import ContactDetailScreen
 from crm_tui.screens.contacts import ContactsScreen
+from crm_tui.screens.ticket_detail import TicketDetailScreen
 from crm_tui.screens.deals import DealsScreen
 from crm_tui.screens.followups import FollowupsScreen
 from crm_tui.screens.tickets import TicketsScreen
@@ -28,7 +29,7 @@ from db.services import trash
 def binding_ids(app: App) -> set[str]:
     """Every binding id of the app and its pages: the names [keys] in the config can rebind."""
     ids = {b.id for b in app.BINDINGS if isinstance(b, Binding) and b.id}
-    for screen in (*app.MODES.values(), CompanyDetailScreen, ContactDetailScreen):
+    for screen in (*app.MODES.values(), CompanyDetailScreen, ContactDetailScreen, TicketDetailScreen):
         for cls in screen.__mro__:
             ids |= {b.id for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding) and b.id}
     return ids

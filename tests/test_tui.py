@@ -113,6 +113,31 @@ async def test_move_a_deal_on_the_board_and_mark_one_lost(shop):
         assert (deals.show(deal_id)["stage"], deals.show(deal_id)["lost_reason"]) == ("lost", "budget cut")
 
 
+async def test_deals_as_a_list_take_the_same_keys(shop):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        await pilot.press("v")
+        await pilot.pause()
+        listing = app.screen.query_one("#deal-list")
+        assert listing.display and app.focused is listing and not app.screen.query_one("#board").display
+        assert listing.row_count == deals.list_().total
+        row = next(i for i, r in enumerate(table_text(app, "#deal-list")) if r[2] == "lead")
+        deal_id = int(table_text(app, "#deal-list")[row][0])
+        listing.move_cursor(row=row)
+        await pilot.press("right_square_bracket")
+        await settle(pilot, app)
+        assert deals.show(deal_id)["stage"] == "qualified"
+        listing.move_cursor(row=next(i for i, r in enumerate(table_text(app, "#deal-list")) if r[0] == str(deal_id)))
+        await pilot.press("w")
+        await settle(pilot, app)
+        assert deals.show(deal_id)["stage"] == "won"
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.screen.query_one("#board").display and not listing.display
+
+
 async def test_close_a_ticket_and_raise_priority(shop):
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -131,6 +156,29 @@ async def test_close_a_ticket_and_raise_priority(shop):
         await pilot.press("c")
         await settle(pilot, app)
         assert tickets.show(top)["status"] == "closed"
+
+
+async def test_a_ticket_page_shows_the_conversation_and_takes_the_same_keys(shop):
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot, app)
+        queue = app.screen.query_one("#queue")
+        queue.focus()
+        ticket_id = int(queue.coordinate_to_cell_key((0, 0)).row_key.value)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert f"#{ticket_id} {tickets.show(ticket_id)['subject']}" in str(app.screen.query_one("#card").render())
+        await pilot.press("m")
+        await pilot.press(*"Replaced the toner", "enter")
+        await settle(pilot, app)
+        assert [c["body"] for c in tickets.show(ticket_id)["comments"]][-1] == "Replaced the toner"
+        assert table_text(app, "#comments")[-1][2] == "Replaced the toner"
+        await pilot.press("r")  # resolve, from the ticket's own page
+        await settle(pilot, app)
+        assert tickets.show(ticket_id)["status"] == "resolved"
+        assert "Status: resolved" in str(app.screen.query_one("#card").render())
+        assert any("resolved" in row[2] for row in table_text(app, "#history"))
 
 
 async def test_errors_show_in_a_modal_not_a_crash(shop):

@@ -1,4 +1,5 @@
-"""Deals: a pipeline board, one column per stage; move deals with [ and ]."""
+"""Deals: a pipeline board, one column per stage, or one list (v switches); move deals
+with [ and ], mark them won or lost."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -20,12 +21,17 @@ class DealsScreen(Page):
         Binding("w", "won", "Won", id="deals.won"),
         Binding("l", "lost", "Lost", id="deals.lost"),
         Binding("a", "add", "Add", id="deals.add"),
+        Binding("v", "toggle_view", "List/board", id="deals.view"),
         Binding("right", "column(1)", "Next column", show=False),
         Binding("left", "column(-1)", "Previous column", show=False),
     ]
 
     def compose_page(self) -> ComposeResult:
         self.stages = list(get_config().stages)
+        listing = DataTable(id="deal-list", cursor_type="row", zebra_stripes=True)
+        listing.add_columns("#", "Deal", "Stage", "Amount", "Contact", "Company", "Close by", "Owner")
+        listing.display = False
+        yield listing
         with Horizontal(id="board"):
             for stage in self.stages:
                 with Vertical(classes="stage-column"):
@@ -40,6 +46,9 @@ class DealsScreen(Page):
     def show(self, result) -> None:
         rows, totals = result
         self.deal_stage = {d["id"]: d["stage"] for d in rows}
+        fill(self.query_one("#deal-list", DataTable),
+             [(d["id"], (d["id"], d["title"], d["stage"], f"{d['amount']} {d['currency']}", d["contact"] or "",
+                         d["company"] or "", d["expected_close"] or "", d["owner"] or "")) for d in rows])
         for stage in self.stages:
             mine = [d for d in rows if d["stage"] == stage]
             fill(self.query_one(f"#stage-{stage}", DataTable),
@@ -47,8 +56,16 @@ class DealsScreen(Page):
             money = ", ".join(f"{t['total']} {t['currency']}" for t in totals if t["stage"] == stage)
             self.query_one(f"#head-{stage}", Label).update(f"{stage} ({len(mine)})" + (f"\n{money}" if money else "\n"))
 
+    def action_toggle_view(self) -> None:
+        listing, board = self.query_one("#deal-list", DataTable), self.query_one("#board")
+        listing.display, board.display = not listing.display, listing.display
+        (listing if listing.display else self.query_one(f"#stage-{self.stages[0]}", DataTable)).focus()
+
     def _current(self) -> tuple[str, int] | None:
         focused = self.focused
+        if isinstance(focused, DataTable) and focused.id == "deal-list":
+            deal = selected_key(focused)
+            return (self.deal_stage[deal], deal) if deal in self.deal_stage else None
         if isinstance(focused, DataTable) and focused.id and focused.id.startswith("stage-"):
             deal = selected_key(focused)
             return (focused.id.removeprefix("stage-"), deal) if deal else None
@@ -56,6 +73,8 @@ class DealsScreen(Page):
 
     def action_column(self, step: int) -> None:
         focused = self.focused
+        if not self.query_one("#board").display:
+            return
         index = self.stages.index(focused.id.removeprefix("stage-")) if isinstance(focused, DataTable) else 0
         self.query_one(f"#stage-{self.stages[(index + step) % len(self.stages)]}", DataTable).focus()
 

@@ -5,23 +5,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
-from crm_tui.modals import CommentForm, TicketForm
-from crm_tui.screens.base import Page, fill, selected_key, split_filters
+from crm_tui.modals import TicketForm
+from crm_tui.screens.base import fill, selected_key, split_filters
+from crm_tui.screens.ticket_detail import TicketDetailScreen
+from crm_tui.screens.ticket_page import TicketPage
 from db.services import tickets
 
-PRIORITIES = list(tickets.PRIORITIES)
 
-
-class TicketsScreen(Page):
+class TicketsScreen(TicketPage):
     TITLE = "Tickets"
     BINDINGS = [
-        Binding("o", "status('open')", "Open", id="tickets.open"),
-        Binding("p", "status('pending')", "Pending", id="tickets.pending"),
-        Binding("r", "status('resolved')", "Resolve", id="tickets.resolve"),
-        Binding("c", "status('closed')", "Close", id="tickets.close"),
-        Binding("plus", "priority(1)", "Priority +", id="tickets.up"),
-        Binding("minus", "priority(-1)", "Priority -", id="tickets.down"),
-        Binding("m", "comment", "Comment", id="tickets.comment"),
+        Binding("enter", "open_ticket", "Open ticket", id="tickets.view", show=False),
         Binding("a", "add", "New", id="tickets.add"),
         Binding("slash", "filter", "Filter", id="tickets.filter"),
     ]
@@ -49,30 +43,19 @@ class TicketsScreen(Page):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#queue", DataTable).focus()
 
-    def _ticket(self) -> int | None:
-        return selected_key(self.query_one("#queue", DataTable))
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_ticket()
+
+    def current_ticket(self) -> dict | None:
+        return getattr(self, "rows", {}).get(selected_key(self.query_one("#queue", DataTable)))
+
+    def action_open_ticket(self) -> None:
+        t = self.current_ticket()
+        if t:
+            self.app.push_screen(TicketDetailScreen(t["id"]))
 
     def action_filter(self) -> None:
         self.query_one("#search", Input).focus()
-
-    def action_status(self, status: str) -> None:
-        tid = self._ticket()
-        if tid:
-            self.act(lambda: tickets.set_status(tid, status), f"Ticket {tid} is {status}")
-
-    def action_priority(self, step: int) -> None:
-        tid = self._ticket()
-        if tid and tid in self.rows:
-            index = PRIORITIES.index(self.rows[tid]["priority"]) + step
-            if 0 <= index < len(PRIORITIES):
-                self.act(lambda: tickets.update(tid, {"priority": PRIORITIES[index]}),
-                         f"Ticket {tid} priority {PRIORITIES[index]}")
-
-    def action_comment(self) -> None:
-        tid = self._ticket()
-        if tid:
-            self.app.push_screen(CommentForm(lambda v: tickets.comment(tid, v["body"])),
-                                 lambda r: r and self.reload())
 
     def action_add(self) -> None:
         self.app.push_screen(TicketForm(lambda v: tickets.create({k: x for k, x in v.items() if x})),

@@ -1,0 +1,63 @@
+"""One ticket: its details, the conversation (comments) and its history."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Label, Static
+
+from crm_tui.screens.base import fill, local_time
+from crm_tui.screens.ticket_page import TicketPage
+from db.services import tickets
+
+
+class TicketDetailScreen(TicketPage):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="ticket.back"),
+        Binding("enter", "contact", "Contact", id="ticket.contact", show=False),
+    ]
+
+    def __init__(self, ticket_id: int):
+        super().__init__()
+        self.ticket_id = ticket_id
+        self.record: dict = {}
+
+    def compose_page(self) -> ComposeResult:
+        with VerticalScroll(id="detail"):
+            yield Static("", id="card")
+            yield Label("Comments", classes="section")
+            comments = DataTable(id="comments", cursor_type="row")
+            comments.add_columns("When", "Who", "Comment")
+            yield comments
+            yield Label("History", classes="section")
+            history = DataTable(id="history", cursor_type="row")
+            history.add_columns("When", "Kind", "What")
+            yield history
+
+    def reload(self) -> None:
+        self.work(lambda: tickets.show(self.ticket_id), self.show)
+
+    def show(self, t: dict) -> None:
+        self.record = t
+        self.sub_title = f"#{t['id']} {t['subject']}"
+        due = local_time(t["resolution_due"])
+        lines = [f"[b]#{t['id']} {t['subject']}[/b]",
+                 f"Status: {t['status']} · Priority: {t['priority']} · Channel: {t['channel']} · "
+                 f"Assignee: {t['assignee'] or '-'}",
+                 f"Contact: {t['contact'] or '-'} · Company: {t['company'] or '-'} · Opened: {local_time(t['created_at'])}"
+                 + (f" · Resolve by: {due}" if due else "") + (" · [red]OVERDUE[/red]" if t["overdue"] else "")]
+        if t["description"]:
+            lines += ["", t["description"]]
+        self.query_one("#card", Static).update("\n".join(lines))
+        fill(self.query_one("#comments", DataTable),
+             [(a["id"], (local_time(a["occurred_at"]), a["author"] or "", a["body"])) for a in t["comments"]])
+        fill(self.query_one("#history", DataTable),
+             [(a["id"], (local_time(a["occurred_at"]), a["kind"], a["body"])) for a in t["timeline"]
+              if a["kind"] != "comment"])
+
+    def current_ticket(self) -> dict | None:
+        return self.record or None
+
+    def action_contact(self) -> None:
+        if self.record.get("contact_id"):
+            self.app.open_contact(self.record["contact_id"])

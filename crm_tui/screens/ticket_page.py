@@ -1,0 +1,46 @@
+"""A page about tickets: what one key does to the ticket in front of you, on the queue
+and on a ticket's own page alike (status, priority, a comment)."""
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from crm_tui.modals import CommentForm
+from crm_tui.screens.base import Page
+from db.services import tickets
+
+PRIORITIES = list(tickets.PRIORITIES)
+
+
+class TicketPage(Page):
+    BINDINGS = [
+        Binding("o", "status('open')", "Open", id="tickets.open"),
+        Binding("p", "status('pending')", "Pending", id="tickets.pending"),
+        Binding("r", "status('resolved')", "Resolve", id="tickets.resolve"),
+        Binding("c", "status('closed')", "Close", id="tickets.close"),
+        Binding("plus", "priority(1)", "Priority +", id="tickets.up"),
+        Binding("minus", "priority(-1)", "Priority -", id="tickets.down"),
+        Binding("m", "comment", "Comment", id="tickets.comment"),
+    ]
+
+    def current_ticket(self) -> dict | None:
+        """The ticket the keys act on (its dict as the service gives it)."""
+        raise NotImplementedError
+
+    def action_status(self, status: str) -> None:
+        t = self.current_ticket()
+        if t:
+            self.act(lambda: tickets.set_status(t["id"], status), f"Ticket {t['id']} is {status}")
+
+    def action_priority(self, step: int) -> None:
+        t = self.current_ticket()
+        if t:
+            index = PRIORITIES.index(t["priority"]) + step
+            if 0 <= index < len(PRIORITIES):
+                self.act(lambda: tickets.update(t["id"], {"priority": PRIORITIES[index]}),
+                         f"Ticket {t['id']} priority {PRIORITIES[index]}")
+
+    def action_comment(self) -> None:
+        t = self.current_ticket()
+        if t:
+            self.app.push_screen(CommentForm(lambda v: tickets.comment(t["id"], v["body"])),
+                                 lambda r: r and self.reload())

@@ -21,7 +21,7 @@ import queue
 import signal
 import threading
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterable, Iterator
 
 from db.errors import StoreError
 
@@ -36,12 +36,13 @@ def can_fork(path: str | Path) -> bool:
     return big and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def in_worker(produce: Callable[[], Iterator], describe: str) -> Iterator:
-    """Run produce() in a forked process and yield what it yields, in order. An
-    exception there is raised here; leaving the loop early stops the process."""
+def in_worker(items: Iterable, describe: str) -> Iterator:
+    """Iterate items in a forked process (its copy of them, in whatever state they
+    are now) and yield what comes out, in order. An exception there is raised here;
+    leaving the loop early stops the process."""
     ctx = multiprocessing.get_context("fork")
     q = ctx.Queue(maxsize=4)
-    proc = ctx.Process(target=_run, args=(produce, q, os.getpid()), name="crm-row-checker", daemon=True)
+    proc = ctx.Process(target=_run, args=(items, q, os.getpid()), name="crm-row-checker", daemon=True)
     proc.start()
     try:
         while True:
@@ -64,7 +65,7 @@ def in_worker(produce: Callable[[], Iterator], describe: str) -> Iterator:
         proc.join()
 
 
-def _run(produce, q, parent: int) -> None:
+def _run(items, q, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
 
     def put(message) -> None:
@@ -77,7 +78,7 @@ def _run(produce, q, parent: int) -> None:
                     os._exit(1)
 
     try:
-        for item in produce():
+        for item in items:
             put(("item", item))
         put(("done", None))
     except BaseException as exc:

@@ -271,7 +271,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
             if checker.can_fork(path):
                 # The forked checker carries on from this very row iterator (its copy
                 # of this process has the sheet loaded and the header read).
-                chunks = checker.in_worker(lambda c=chunks: c, str(path))
+                chunks = checker.in_worker(chunks, str(path))
             _import_sheet(result, sh, kind, heads, columns, chunks, on_duplicate, match, overwrite, progress)
         with write():
             imports.finish_batch(result.batch, result.created, result.updated, result.skipped, result.rejected)

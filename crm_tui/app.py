@@ -14,9 +14,9 @@ from crm_tui.screens.companies import CompaniesScreen
 from crm_tui.screens.company_detail import CompanyDetailScreen
 from crm_tui.screens.contact_detail import ContactDetailScreen
 from crm_tui.screens.contacts import ContactsScreen
-from crm_tui.screens.ticket_detail import TicketDetailScreen
 from crm_tui.screens.deals import DealsScreen
 from crm_tui.screens.followups import FollowupsScreen
+from crm_tui.screens.ticket_detail import TicketDetailScreen
 from crm_tui.screens.tickets import TicketsScreen
 from crm_tui.screens.today import TodayScreen
 from crm_tui.screens.transfer import TransferScreen
@@ -74,7 +74,7 @@ class CrmApp(App):
             unknown = sorted(set(keys) - binding_ids(self))
             if unknown:
                 self.notify(f"config [keys]: no action called {', '.join(unknown)} (see ? for the names)",
-                            severity="error", timeout=10)
+                            severity="error", timeout=10, markup=False)
             self.set_keymap(keys)
 
     def action_help(self) -> None:

@@ -20,14 +20,16 @@ def _progress():
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+    # Redrawn on each update rather than by rich's refresh thread: a big import forks a
+    # row checker, which is only safe while this process runs no other thread.
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=True, auto_refresh=False)
     tasks = {}
 
     def update(sheet, done, total=None):
         if sheet not in tasks:
             tasks[sheet] = bar.add_task(sheet, total=total)
-        bar.update(tasks[sheet], completed=done, total=total, description=f"{sheet}: {done:,} rows")
+        bar.update(tasks[sheet], completed=done, total=total, description=f"{sheet}: {done:,} rows", refresh=True)
     return bar, update
 
 

@@ -402,3 +402,21 @@ def test_remembered_phone_shapes_agree_with_a_full_parse():
             assert validate.phone(typed, region)[1] == validate._parse(typed, digits, region), (region, typed)
     assert validate.phone("07700 900123", "GB") == ("07700 900123", "+447700900123")
     assert validate.phone("07700 900124", "GB") == ("07700 900124", "+447700900124")  # from the shape
+
+
+def test_the_terminal_progress_bar_runs_no_thread(monkeypatch):
+    """A thread would rule out the forked row checker (see importers/checker.py)."""
+    import sys
+    import threading
+
+    from cli.transfer import _progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    before = threading.active_count()
+    bar, update = _progress()
+    bar.start()
+    try:
+        update("Contacts", 2000, 10000)
+        assert threading.active_count() == before
+    finally:
+        bar.stop()

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from db import store
-from db.services import contacts, deals, find, followups, tickets
+from db.services import companies, contacts, deals, find, followups, tickets
 
 
 def test_schema_and_everyday_work(pg_url):
@@ -25,6 +25,13 @@ def test_schema_and_everyday_work(pg_url):
     assert find.search_all("zoe", kinds=("contact",)) == []
     contacts.restore(ann["id"])
     assert deals.pipeline()[0]["total"] == "4800.50"
+    bo = contacts.create({"first_name": "Bo", "last_name": "Able"})  # no company: sorts last
+    assert [c["id"] for c in contacts.list_(sort="company").rows] == [ann["id"], bo["id"]]
+    assert [c["id"] for c in contacts.list_(sort="-company").rows] == [ann["id"], bo["id"]]
+    assert [c["id"] for c in contacts.list_(query="o", limit=1, count_up_to=1).rows] == [bo["id"]]
+    cafe = companies.show("Café Lumière")  # the company's 360
+    assert ([p["id"] for p in cafe["people"]], [x["id"] for x in cafe["deals"]]) == ([ann["id"]], [d["id"]])
+    assert {a["about"].split(":")[0] for a in cafe["timeline"]} == {f"deal {d['id']}", f"ticket {t['id']}"}
 
 
 def test_import_on_postgres(pg_url, tmp_path):

@@ -8,7 +8,7 @@ from db.services import companies, contacts, deals, find, followups, tickets
 
 
 def test_schema_and_everyday_work(pg_url):
-    assert store.applied_migrations()[-1] == "0007_trigram_positions_dropped"
+    assert store.applied_migrations()[-1] == "0008_postgres_trigram_search"
     ann = contacts.create({"first_name": "Zoë", "last_name": "Åström", "company": "Café Lumière"},
                           emails=["zoe@example.com"], phones=["07700 900123"], tags=["vip"])
     assert contacts.show("ZOE@example.com")["phones"] == ["+447700900123"]
@@ -67,3 +67,20 @@ def test_ten_overlapping_reminder_runs_on_postgres(pg_url):
         assert proc.returncode == 0, err
         delivered += [item["id"] for item in json.loads(out)]
     assert sorted(delivered) == list(range(1, 301))
+
+
+def test_postgres_substring_search_reads_a_trigram_index(pg_url):
+    from db import search
+    from db.models import database
+
+    for i in range(50):
+        contacts.create({"first_name": f"Person{i}", "last_name": "Okafor" if i % 10 else "Dubois"})
+    db = database.obj
+    db.execute_sql("INSERT INTO search_doc (kind, ref_id, text, grams) "  # enough documents for an index to pay
+                   "SELECT 'contact', g, 'person' || g || E'\\nokafor', '' FROM generate_series(1000, 30000) g")
+    db.execute_sql("VACUUM ANALYZE search_doc")  # what autovacuum does on a live server
+    source, params, _ = search.index().matching(["dubo"], ["contact"])
+    plan = "\n".join(r[0] for r in db.execute_sql(f"EXPLAIN SELECT d.ref_id {source}", params).fetchall())
+    assert "Bitmap Index Scan on search_doc_text_trgm" in plan
+    assert contacts.list_(query="dubo").total == 5
+    assert contacts.list_(query="kafo").total == 45

@@ -88,6 +88,9 @@ async def test_log_a_call_and_add_a_followup_from_the_detail(shop):
         await pilot.press("c", *"Left a voicemail", "enter")
         await settle(pilot, app)
         assert contacts.show(1)["timeline"][0]["body"] == "Left a voicemail"
+        await pilot.press("at", *"Sent the quote", "enter")
+        await settle(pilot, app)
+        assert (contacts.show(1)["timeline"][0]["kind"], contacts.show(1)["timeline"][0]["body"]) == ("email", "Sent the quote")
         await pilot.press("f", *"Call back", "tab", *"2026-11-25 09:30", "ctrl+s")
         await settle(pilot, app)
         assert [f["due"] for f in contacts.show(1)["followups"] if f["subject"] == "Call back"] == ["2026-11-25T09:30"]

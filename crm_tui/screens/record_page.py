@@ -20,6 +20,7 @@ class RecordPage(Page):
         Binding("n", "log('note')", "Note", id="record.note"),
         Binding("c", "log('call')", "Call", id="record.call"),
         Binding("m", "log('meeting')", "Meeting", id="record.meeting"),
+        Binding("at", "log('email')", "Email", id="record.email"),
         Binding("f", "followup", "Follow-up", id="record.followup"),
         Binding("d", "deal", "Deal", id="record.deal"),
         Binding("t", "ticket", "Ticket", id="record.ticket"),

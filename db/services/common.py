@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
+from peewee import SQL
+
 from db import search
 from db.config import get_config
 from db.errors import Invalid, NotFound
@@ -152,13 +154,20 @@ def remove_tags(link_model, owner_field: str, owner_id: int, names) -> None:
             (getattr(link_model, owner_field) == owner_id) & (link_model.tag.in_(tag_ids))).execute()
 
 
+def id_in(column, ids):
+    """column IN (1, 2, 3) with the ids written into the SQL. They are integers (int()
+    checks), and binding a page of 5,000 one by one costs Peewee more than the query."""
+    ids = [int(i) for i in ids]
+    return column.in_(SQL("(" + ",".join(map(str, ids)) + ")")) if ids else column.in_([])
+
+
 def tags_of(link_model, owner_field: str, owner_ids: list[int]) -> dict[int, list[str]]:
     if not owner_ids:
         return {}
     owner = getattr(link_model, owner_field)
     out: dict[int, list[str]] = {i: [] for i in owner_ids}
     rows = (link_model.select(owner.alias("owner_id"), Tag.name).join(Tag)
-            .where(owner.in_(owner_ids)).order_by(Tag.name).tuples())
+            .where(id_in(owner, owner_ids)).order_by(Tag.name).tuples())
     for owner_id, name in rows:
         out[owner_id].append(name)
     return out

@@ -12,6 +12,7 @@ from db.services.common import (
     get_deleted,
     get_live,
     has_tag,
+    id_in,
     iso_utc,
     now_utc,
     paged,
@@ -28,13 +29,13 @@ FIELDS = ("name", "domain", "industry", "phone", "email", "address", "city", "co
 
 def names_of(ids) -> dict[int, str]:
     ids = {i for i in ids if i}
-    return dict(Company.select(Company.id, Company.name).where(Company.id.in_(ids)).tuples()) if ids else {}
+    return dict(Company.select(Company.id, Company.name).where(id_in(Company.id, ids)).tuples()) if ids else {}
 
 
 def to_dicts(rows) -> list[dict]:
     tags = tags_of(CompanyTag, "company", [r.id for r in rows])
     counts = dict(Contact.select(Contact.company, fn.COUNT(Contact.id))
-                  .where(Contact.company.in_([r.id for r in rows]) & Contact.deleted_at.is_null())
+                  .where(id_in(Contact.company, [r.id for r in rows]) & Contact.deleted_at.is_null())
                   .group_by(Contact.company).tuples()) if rows else {}
     return [{
         "id": r.id, "name": r.name, "domain": r.domain, "industry": r.industry,

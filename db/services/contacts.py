@@ -24,6 +24,7 @@ from db.services.common import (
     get_deleted,
     get_live,
     has_tag,
+    id_in,
     iso_utc,
     now_utc,
     paged,
@@ -55,7 +56,7 @@ def names_of(ids) -> dict[int, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    rows = Contact.select(Contact.id, Contact.first_name, Contact.last_name).where(Contact.id.in_(ids))
+    rows = Contact.select(Contact.id, Contact.first_name, Contact.last_name).where(id_in(Contact.id, ids))
     return {c.id: full_name(c.first_name, c.last_name) for c in rows}
 
 
@@ -69,16 +70,16 @@ def to_dicts(rows) -> list[dict]:
     phones: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
         for cid, addr in (ContactEmail.select(ContactEmail.contact, ContactEmail.email)
-                          .where(ContactEmail.contact.in_(ids))
+                          .where(id_in(ContactEmail.contact, ids))
                           .order_by(ContactEmail.position, ContactEmail.id).tuples()):
             emails[cid].append(addr)
         for cid, raw, number in (ContactPhone.select(ContactPhone.contact, ContactPhone.raw, ContactPhone.number)
-                                 .where(ContactPhone.contact.in_(ids))
+                                 .where(id_in(ContactPhone.contact, ids))
                                  .order_by(ContactPhone.position, ContactPhone.id).tuples()):
             phones[cid].append(display_phone(raw, number))
     tags = tags_of(ContactTag, "contact", ids)
     company_ids = {r.company_id for r in rows if r.company_id}
-    names = dict(Company.select(Company.id, Company.name).where(Company.id.in_(company_ids)).tuples()) if company_ids else {}
+    names = companies.names_of(company_ids)
     return [{
         "id": r.id,
         "first_name": r.first_name,

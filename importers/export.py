@@ -116,16 +116,20 @@ def _json(path: Path, entities, progress, filters) -> dict[str, int]:
 
 
 def _xlsx(path: Path, entities, progress, filters) -> dict[str, int]:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """One sheet per entity with XlsxWriter in constant-memory mode: rows stream to
+    disk, and it writes about twice as fast as openpyxl's write-only mode. Every cell
+    is written as what it is (text is never read as a formula, URL or number)."""
+    import xlsxwriter
 
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                           "strings_to_urls": False, "strings_to_numbers": False,
+                                           "remove_timezone": True})
+    bold = book.add_format({"bold": True})
+    formats = {datetime: book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+               date: book.add_format({"num_format": "yyyy-mm-dd"})}
     counts = {}
     for entity in entities:
-        sheet = book.create_sheet(exports.SHEETS[entity])
+        sheet = book.add_worksheet(exports.SHEETS[entity])
         columns = exports.COLUMNS[entity]
         sample = []
         rows = exports.rows(entity, **filters)
@@ -133,40 +137,39 @@ def _xlsx(path: Path, entities, progress, filters) -> dict[str, int]:
             sample.append(row)
             if len(sample) >= 500:
                 break
-        for i, col in enumerate(columns, start=1):
-            width = max([len(col)] + [len(_cell_text(r[col])) for r in sample])
-            sheet.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
-        header = []
-        for col in columns:
-            c = WriteOnlyCell(sheet, value=col)
-            c.font = bold
-            header.append(c)
-        sheet.append(header)
+        for i, col in enumerate(columns):
+            sheet.set_column(i, i, min(60, max([len(col)] + [len(_cell_text(r[col])) for r in sample]) + 2))
+        sheet.freeze_panes(1, 0)
+        sheet.write_row(0, 0, columns, bold)
         n = 0
 
-        def emit(row):
-            cells = []
-            for col in columns:
+        def emit(row, r):
+            for c, col in enumerate(columns):
                 value = _flat(row[col])
-                if isinstance(value, Decimal):
-                    value = float(value) if value != value.to_integral_value() else int(value)
-                # openpyxl makes a formula only of text starting with "="; safe_text
-                # has quoted every such text, so plain values are safe (and fast).
-                cells.append(safe_text(value) if isinstance(value, str) else value)
-            sheet.append(cells)
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(r, c, safe_text(value))
+                elif isinstance(value, bool):
+                    sheet.write_boolean(r, c, value)
+                elif isinstance(value, (int, float, Decimal)):
+                    sheet.write_number(r, c, float(value))
+                elif isinstance(value, datetime):
+                    sheet.write_datetime(r, c, value, formats[datetime])
+                elif isinstance(value, date):
+                    sheet.write_datetime(r, c, value, formats[date])
+                else:
+                    sheet.write_string(r, c, safe_text(str(value)))
 
         for row in sample:
-            emit(row)
             n += 1
+            emit(row, n)
         for row in rows:
-            emit(row)
             n += 1
+            emit(row, n)
             if progress and n % 5000 == 0:
                 progress(entity, n)
-        if n:
-            sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{n + 1}"
+        sheet.autofilter(0, 0, n, len(columns) - 1)
         counts[entity] = n
-    book.save(path)
+    book.close()
     return counts

@@ -87,7 +87,7 @@ async def measure(db: str) -> None:
             await pilot.pause()
             if len(painted) > painted_before and table.row_count > before:
                 pages.append((painted[-1] - t) * 1000)
-        print(f"Ctrl+End to the next page painted: " + ", ".join(f"{x:.0f}" for x in pages)
+        print("Ctrl+End to the next page painted: " + ", ".join(f"{x:.0f}" for x in pages)
               + f" ms; {table.row_count} rows loaded")
         received: list[float] = []
         reload = screen.reload

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from crm_tui.modals import Form
-from crm_tui.screens.listing import COUNT_UP_TO, PAGE, ListPage
+from crm_tui.screens.listing import ListPage
 from db.services import companies
 
 
@@ -17,6 +17,7 @@ class CompanyForm(Form):
 
 class CompaniesScreen(ListPage):
     TITLE = "Companies"
+    KIND = "company"
     NOUN = "companies"
     TABLE_ID = "companies-table"
     PLACEHOLDER = "search companies… (tag:trade owner:sam)"
@@ -30,21 +31,9 @@ class CompaniesScreen(ListPage):
         Binding("delete,x", "delete", "Delete", id="companies.delete"),
     ]
 
-    def fetch(self, filters: dict, offset: int, sort: str):
-        return companies.list_(limit=PAGE, offset=offset, sort=sort,
-                             count_up_to=COUNT_UP_TO if filters.get("query") else None, **filters)
-
     def cells(self, c: dict) -> tuple:
         return (c["name"], c["domain"] or "", c["industry"] or "", c["city"] or "", c["country"] or "",
                 c["contacts"], ", ".join(c["tags"]))
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_company(int(event.row_key.value))
-
-    def action_open(self) -> None:
-        cid = self.selected()
-        if cid:
-            self.app.open_company(cid)
 
     async def action_people(self) -> None:
         """The contacts page, searching for this company's name."""
@@ -60,8 +49,3 @@ class CompaniesScreen(ListPage):
                 self.app.notify(f"Added {record['name']}")
                 self.reload()
         self.app.push_screen(CompanyForm(lambda v: companies.create({k: x for k, x in v.items() if x})), saved)
-
-    def action_delete(self) -> None:
-        cid = self.selected()
-        if cid:
-            self.app.delete_with_undo("company", cid, self.reload)

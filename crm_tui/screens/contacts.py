@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from crm_tui.modals import ContactForm
 from crm_tui.screens.base import split_filters
-from crm_tui.screens.listing import COUNT_UP_TO, PAGE, ListPage
+from crm_tui.screens.listing import ListPage
 from db.services import contacts
 
 
@@ -37,6 +36,7 @@ def save_contact(values: dict, contact_id: int | None = None) -> dict:
 
 class ContactsScreen(ListPage):
     TITLE = "Contacts"
+    KIND = "contact"
     NOUN = "contacts"
     TABLE_ID = "contacts-table"
     PLACEHOLDER = "search names, emails, phones, companies…  (filters: tag:vip stage:customer owner:sam dnc:yes)"
@@ -51,21 +51,9 @@ class ContactsScreen(ListPage):
     def parse(self, text: str) -> dict:
         return parse_query(text)
 
-    def fetch(self, filters: dict, offset: int, sort: str):
-        return contacts.list_(limit=PAGE, offset=offset, sort=sort,
-                             count_up_to=COUNT_UP_TO if filters.get("query") else None, **filters)
-
     def cells(self, c: dict) -> tuple:
         return (c["name"], c["email"] or "", c["phone"] or "", c["company"] or "", c["title"] or "", c["stage"],
                 ", ".join(c["tags"]))
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_contact(int(event.row_key.value))
-
-    def action_open(self) -> None:
-        cid = self.selected()
-        if cid:
-            self.app.open_contact(cid)
 
     def action_add(self) -> None:
         def saved(record):
@@ -73,8 +61,3 @@ class ContactsScreen(ListPage):
                 self.app.notify(f"Added {record['name'] or record['email']}")
                 self.reload()
         self.app.push_screen(ContactForm(save_contact, title="New contact"), saved)
-
-    def action_delete(self) -> None:
-        cid = self.selected()
-        if cid:
-            self.app.delete_with_undo("contact", cid, self.reload)

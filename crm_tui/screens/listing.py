@@ -3,19 +3,21 @@ loaded a page at a time as the cursor goes down, and sorting by column (click a
 header, or `s` for the next sortable column and `r` to reverse)."""
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from rich.text import Text
 from textual.widgets import DataTable, Input, Label
 from textual.widgets.data_table import ColumnKey
 
 from crm_tui.screens.base import Page, selected_key, split_filters
+from db.services import companies, contacts
 
 PAGE = 60  # a screenful or two; more load as the cursor nears the end
 COUNT_UP_TO = 1000  # "1,000+ contacts": counting every match of a one-letter search costs more than its page
 
 
 class ListPage(Page):
+    KIND = ""  # "contact" or "company": what Enter opens and delete moves to the trash
     NOUN = "records"
     PLACEHOLDER = "search…"
     FILTERS: tuple[str, ...] = ()
@@ -29,9 +31,12 @@ class ListPage(Page):
         Binding("r", "reverse", "Reverse", id="list.reverse"),
     ]
 
-    def fetch(self, filters: dict, offset: int, sort: str) -> object:
-        """One page from the service (runs in a worker thread)."""
-        raise NotImplementedError
+    def fetch(self, filters: dict, offset: int, sort: str):
+        """One page from the service (runs in a worker thread). Counting stops at
+        COUNT_UP_TO while searching; the whole list is cheap to count."""
+        service = contacts if self.KIND == "contact" else companies
+        return service.list_(limit=PAGE, offset=offset, sort=sort,
+                             count_up_to=COUNT_UP_TO if filters.get("query") else None, **filters)
 
     def cells(self, record: dict) -> tuple:
         raise NotImplementedError
@@ -150,3 +155,19 @@ class ListPage(Page):
 
     def selected(self) -> int | None:
         return selected_key(self.table)
+
+    def open_record(self, record_id: int) -> None:
+        getattr(self.app, f"open_{self.KIND}")(record_id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_record(int(event.row_key.value))
+
+    def action_open(self) -> None:
+        record_id = self.selected()
+        if record_id:
+            self.open_record(record_id)
+
+    def action_delete(self) -> None:
+        record_id = self.selected()
+        if record_id:
+            self.app.delete_with_undo(self.KIND, record_id, self.reload)

@@ -5,18 +5,17 @@ from peewee import *
 
 
 def up(migrator, db):
-    if not isinstance(db, SqliteDatabase):
-        return
-    db.execute_sql("DROP TABLE IF EXISTS search_trigram")
-    db.execute_sql("CREATE VIRTUAL TABLE search_trigram USING fts5("
-                   "text, content='search_doc', content_rowid='id', tokenize='trigram', detail='none')")
-    db.execute_sql("INSERT INTO search_trigram(search_trigram) VALUES ('rebuild')")
+    _rebuild(db, ", detail='none'")
 
 
 def down(migrator, db):
+    _rebuild(db, "")
+
+
+def _rebuild(db, detail: str) -> None:
     if not isinstance(db, SqliteDatabase):
         return
     db.execute_sql("DROP TABLE IF EXISTS search_trigram")
     db.execute_sql("CREATE VIRTUAL TABLE search_trigram USING fts5("
-                   "text, content='search_doc', content_rowid='id', tokenize='trigram')")
+                   f"text, content='search_doc', content_rowid='id', tokenize='trigram'{detail})")
     db.execute_sql("INSERT INTO search_trigram(search_trigram) VALUES ('rebuild')")

@@ -6,6 +6,7 @@ from peewee import fn
 from db import search, validate
 from db.errors import Duplicate, Invalid, NotFound
 from db.models import Company, CompanyTag, Contact
+from db.services import claims
 from db.services.common import (
     Page,
     add_tags,
@@ -97,10 +98,12 @@ def resolve(ref) -> Company:
 
 def get_or_create(name: str, **extra) -> Company:
     """The live company with this name, created if missing (for contacts and imports)."""
-    row = find_by_name(name)
-    if row is not None:
-        return row
-    return Company.get_by_id(_insert({"name": name, **extra}, tags=[]))
+    with write():
+        claims.claim(claims.company_key(name))  # two writers naming a new company create it once
+        row = find_by_name(name)
+        if row is not None:
+            return row
+        return Company.get_by_id(_insert({"name": name, **extra}, tags=[]))
 
 
 def _insert(values: dict, tags) -> int:
@@ -117,6 +120,7 @@ def create(values: dict, tags=(), allow_duplicate: bool = False) -> dict:
     with write():
         name = validate.text(values.get("name"))
         if name and not allow_duplicate:
+            claims.claim(claims.company_key(name))
             existing = find_by_name(name)
             if existing is not None:
                 raise Duplicate(f"company {existing.id} is already named {existing.name!r}")

@@ -17,7 +17,7 @@ from db.models import (
     FollowUp,
     Ticket,
 )
-from db.services import companies
+from db.services import claims, companies
 from db.services.common import (
     Page,
     add_tags,
@@ -187,6 +187,7 @@ def _clean_phones(values) -> list[tuple[str, str]]:
 def _refuse_duplicates(emails: list[str], phones: list[tuple[str, str]], exclude: int | None = None) -> None:
     keys = [e.lower() for e in emails]
     numbers = [n for _, n in phones]
+    claims.claim(*claims.contact_keys(keys, numbers))  # held to commit: a racing writer then sees ours
     for other in owners_of(keys, numbers, exclude):
         other_emails = {e.email_key for e in other.email_rows}
         other_numbers = {p.number for p in other.phone_rows}

@@ -6,8 +6,9 @@ Exit codes: 0 ok, 1 domain error (not found, invalid, duplicate), 2 usage,
 from __future__ import annotations
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
+from cli.crash import crash_line
 from db import store
 from db.errors import CrmError, StoreError
 
@@ -17,21 +18,85 @@ def fail(message: str, code: int):
     raise typer.Exit(code)
 
 
+# Metavars in help: words, not Python types (`--email EMAIL`, not `--email <list[str]>`).
+# An option not listed shows the last word of its name (--add-email EMAIL); an
+# explicit metavar= on the option wins over both.
+OPTION_WORDS = {
+    "db": "PATH|URL", "owner": "USER", "assignee": "USER", "author": "USER", "notes": "TEXT", "note": "TEXT",
+    "description": "TEXT", "reason": "TEXT", "search": "TEXT", "now": "TIME", "due": "WHEN", "when": "WHEN",
+    "close": "DATE", "since": "DATE", "until": "DATE", "lead": "DURATION", "every": "INTERVAL", "for": "DURATION",
+    "errors": "FILE", "mapping": "FILE", "save-mapping": "FILE", "match": "KEYS", "currency": "CODE",
+    "on-duplicate": "ACTION", "probability": "PERCENT", "older-than": "DAYS", "untag": "TAG", "sort": "ORDER",
+}
+
+
+def _option_word(option: TyperOption) -> str:
+    desc = option.type_descriptor
+    if desc.is_choice and desc.choices:
+        return "|".join(str(getattr(c, "value", c)) for c in desc.choices)
+    name = max(option.opts, key=len).lstrip("-")
+    if name in OPTION_WORDS:
+        return OPTION_WORDS[name]
+    if desc.annotation is int:
+        return "N"
+    return name.rsplit("-", 1)[-1].upper()
+
+
+class _WordArgument(TyperArgument):
+    """An argument shown as its word (`REF`, `[QUERY]`), without Typer's `<str>` and braces."""
+
+    def display_type_rich(self, ctx):
+        return None
+
+    def get_usage_pieces(self, ctx):
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return [name + ("..." if self.nargs != 1 else "")]
+
+
+def _words_in_help(command) -> None:
+    """Give every option and argument below `command` a word as its metavar."""
+    for param in command.params:
+        if isinstance(param, TyperOption) and param.metavar is None and not (param.is_flag or param.count):
+            param.metavar = _option_word(param)
+        elif isinstance(param, TyperArgument):
+            param.__class__ = _WordArgument
+            if param.metavar is None:
+                param.metavar = param.name.upper()
+    for sub in getattr(command, "commands", {}).values():
+        _words_in_help(sub)
+
+
+# Exceptions that are the command line's own way out (exit codes, usage errors).
+_CLI_EXITS = (typer.Exit, typer.Abort, typer.TyperException)
+
+
 class CrmGroup(TyperGroup):
-    """Turns every error raised below a command into one line on stderr."""
+    """The top of the CLI: help in words, and every failure below a command as one
+    line on stderr with its exit code. A bug we have not found yet still never dumps a
+    traceback on the user: it goes to a crash report and the user gets one line (exit 3)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _words_in_help(self)  # Typer builds the sub-commands first, so they are all here
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except _CLI_EXITS:
+            raise
         except CrmError as exc:
             fail(str(exc), 1)
         except StoreError as exc:
             fail(str(exc), 3)
         except store.DATABASE_ERRORS as exc:
-            fail(f"{store.describe()}: {exc}", 3)
+            fail(f"{store.describe()}: {store.error_line(exc)}", 3)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             fail(f"{where}{exc.strerror or exc}", 3)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except Exception as exc:
+            fail(crash_line(exc), 3)
 
 
 def sub_app(help_text: str) -> typer.Typer:

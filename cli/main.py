@@ -20,6 +20,7 @@ from cli import (  # noqa: F401 (remind and transfer register top-level commands
     trash,
 )
 from cli.app import app
+from cli.crash import crash_line
 from cli.output import Format, FormatOption, print_json, print_rows, say
 from db import store
 from db.services import demo, find
@@ -41,8 +42,11 @@ def root(
     _v: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ):
     """A terminal CRM: contacts, companies, deals, follow-ups and tickets."""
-    store.configure(db)
-    if ctx.invoked_subcommand is None:
+    bare = ctx.invoked_subcommand is None
+    # Only `crm init`, and bare `crm` on the default store (a new user's first run),
+    # create a store: elsewhere a mistyped --db must not open a new empty one.
+    store.configure(db, create=bare and store.is_default(db))
+    if bare:
         if sys.stdin.isatty() and sys.stdout.isatty():
             store.connect()  # a broken store is one line here, not a crash inside the UI
             from crm_tui.app import run
@@ -57,7 +61,7 @@ def root(
 @app.command()
 def init(demo_data: bool = typer.Option(False, "--demo", help="Fill the new store with a sample business.")):
     """Create the store (and optionally load demo data)."""
-    store.connect()
+    store.connect(create=True)
     say(f"store ready at {store.describe()}")
     if demo_data:
         counts = demo.load()
@@ -86,4 +90,13 @@ for sub, name in ((contact.app, "contact"), (company.app, "company"), (deal.app,
 
 
 def main() -> None:
-    app(prog_name="crm")
+    """The `crm` command. CrmGroup guards every command; this guards what runs
+    before one (option parsing, eager callbacks) the same way."""
+    try:
+        app(prog_name="crm")
+    except KeyboardInterrupt:
+        typer.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        typer.echo(f"error: {crash_line(exc)}", err=True)
+        sys.exit(3)

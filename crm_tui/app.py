@@ -67,6 +67,16 @@ class CrmApp(App):
     def __init__(self):
         super().__init__()
         self.last_deleted: tuple[str, int] | None = None
+        self.crash: BaseException | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug on the UI thread: Textual closes the app; we keep the exception for
+        run() to report and drop Textual's traceback print (full of local variables,
+        customer data among them, and many screens long)."""
+        if self.crash is None:
+            self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def on_mount(self) -> None:
         keys = get_config().keys
@@ -120,4 +130,13 @@ class CrmApp(App):
 
 
 def run() -> None:
-    CrmApp().run()
+    """Run the app until the user quits. A crash inside it (even one Textual caught,
+    like a stylesheet it cannot read) is raised here once the terminal is restored,
+    so the caller's guard (cli.app.CrmGroup) writes the crash report, prints one line
+    and exits non-zero instead of 0."""
+    app = CrmApp()
+    app.run()
+    if app.crash is not None:
+        raise app.crash
+    if app.return_code:
+        raise RuntimeError(f"the app stopped with return code {app.return_code}")

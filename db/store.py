@@ -29,6 +29,7 @@ SQLITE_PRAGMAS = [
 ]
 
 _target: str | None = None
+_may_create = True  # the CLI allows creating a store only for `crm init` and the default store
 
 
 def default_path() -> Path:
@@ -77,22 +78,44 @@ def _create_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+def _tighten(path: Path) -> None:
+    """A store found readable by others (made by an older version, copied, or under a
+    loose umask) becomes 0600 again, with its -wal and -shm files: it holds customer data."""
+    for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if each.stat().st_mode & 0o077:
+                each.chmod(0o600)
+        except OSError:  # absent, or not ours to change: SQLite will say if it cannot open it
+            pass
+
+
+def _open_file(path: Path) -> None:
+    """Checks before SQLite opens the file: it is a file, it exists (or may be
+    created now), and only its owner can read it."""
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a database file")
+    if not path.exists() and not _may_create:
+        # A typo in --db must not become a new, empty store that hides the real one.
+        raise StoreError(f"{path.resolve()}: no store here; check the path, or create one with `crm init`")
+    try:
+        _create_private(path)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the database ({exc.strerror})") from None
+    _tighten(path)
+
+
 class _UpgradeOnConnect:
-    """The first connection creates the file (mode 0600) and applies pending schema
-    scripts, so binding the store costs nothing until it is used (crm --help
-    touches no file)."""
+    """The first connection creates the file (mode 0600) if allowed and applies
+    pending schema scripts, so binding the store costs nothing until it is used
+    (crm --help touches no file). On PostgreSQL the database itself exists (an
+    administrator made it); the scripts create our tables on first use."""
 
     _ready = False
 
     def connect(self, reuse_if_open=False):
         path = sqlite_path(_target) if isinstance(self, SqliteDatabase) else None
         if path is not None and not self._ready:
-            if path.is_dir():
-                raise StoreError(f"{path}: is a directory, not a database file")
-            try:
-                _create_private(path)
-            except OSError as exc:
-                raise StoreError(f"{path}: cannot create the database ({exc.strerror})") from None
+            _open_file(path)
         opened = super().connect(reuse_if_open)
         if not self._ready:
             self._ready = True
@@ -127,11 +150,23 @@ def _database_for(target: str) -> Database:
 DATABASE_ERRORS = (DatabaseError, sqlite3.Error)
 
 
-def configure(target: str | None = None) -> None:
-    """Bind the models to a store without touching it yet."""
-    global _target
+def error_line(exc: BaseException) -> str:
+    """A driver's message on one line (psycopg2's span two lines and a blank one)."""
+    return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(exc).__name__
+
+
+def is_default(target: str | None = None) -> bool:
+    """True when no --db or CRM_DB was given: the store in the user data dir."""
+    return not target and not os.environ.get("CRM_DB")
+
+
+def configure(target: str | None = None, create: bool = True) -> None:
+    """Bind the models to a store without touching it yet. create=False: a SQLite
+    file that does not exist is an error instead of a new empty store."""
+    global _target, _may_create
     close_store()
     _target = resolve_target(target)
+    _may_create = create
     database.initialize(_database_for(_target))
 
 
@@ -141,14 +176,17 @@ def open_store(target: str | None = None) -> Database:
     return connect()
 
 
-def connect() -> Database:
-    """Connect to the configured store now, creating and upgrading it as needed."""
+def connect(create: bool = False) -> Database:
+    """Connect to the configured store now, upgrading it as needed; create=True
+    also creates it (what `crm init` does)."""
+    global _may_create
+    _may_create = _may_create or create
     try:
         database.obj.connect(reuse_if_open=True)
         if isinstance(database.obj, SqliteDatabase):
             database.obj.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
     except DATABASE_ERRORS as exc:
-        raise StoreError(f"{describe()}: {exc}") from None
+        raise StoreError(f"{describe()}: {error_line(exc)}") from None
     return database.obj
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from db.config import get_config
 from db.models import Contact
 from db.services import activities, companies, contacts, deals, followups, tickets
 from db.services.common import now_local
@@ -48,12 +49,18 @@ TICKETS = ["Printer offline", "Cannot send email", "Wi-Fi drops every hour", "La
 
 
 def load(seed: int = 7) -> dict | None:
-    """Fill an empty store with ~50 contacts, 15 companies, deals in every stage,
-    open and overdue follow-ups and tickets in several states. A store that already
-    has contacts is left alone (returns None), so `crm init --demo` can be re-run."""
-    if Contact.select().exists():
-        return None
-    rnd = random.Random(seed)
+    """Fill an empty store with ~50 contacts, 15 companies, deals in every stage of
+    the configured pipeline, open and overdue follow-ups and tickets in several
+    states. A store that already has contacts is left alone (returns None), so
+    `crm init --demo` can be re-run. All or nothing: one transaction, so a failure
+    half-way leaves the store empty, not half a demo."""
+    with write():
+        if Contact.select().exists():
+            return None
+        return _fill(random.Random(seed))
+
+
+def _fill(rnd: random.Random) -> dict:
     now = now_local()
     org_ids = [companies.create({"name": n, "domain": d, "industry": i, "city": c, "country": cc})["id"]
                for n, d, i, c, cc in COMPANIES]
@@ -74,7 +81,7 @@ def load(seed: int = 7) -> dict | None:
                             emails=[email], phones=[phone],
                             tags=rnd.sample(["vip", "newsletter", "support-plan", "retail", "trade"], k=rnd.randint(0, 2)))
         people.append(c)
-    stages = ["lead", "qualified", "proposal", "negotiation", "won", "lost"]
+    stages = [*get_config().pipeline, "won", "lost"]  # the user's [pipeline], not ours
     deal_ids = []
     for n in range(24):
         person = people[(n * 3) % len(people)]
@@ -83,7 +90,7 @@ def load(seed: int = 7) -> dict | None:
                           "currency": "GBP" if n % 3 else "USD",
                           "expected_close": (now + timedelta(days=rnd.randint(5, 90))).date().isoformat()})
         target = stages[n % len(stages)]
-        for stage in stages[1:stages.index(target) + 1] if target != "lost" else ["qualified", "lost"]:
+        for stage in stages[1:stages.index(target) + 1] if target != "lost" else [*stages[1:2], "lost"]:
             if stage == "lost":
                 deals.lost(d["id"], reason=rnd.choice(["went with a cheaper quote", "budget cut", "no reply"]))
             else:
@@ -108,10 +115,9 @@ def load(seed: int = 7) -> dict | None:
                          due=due, contact=None if n % 3 == 0 else person["id"],
                          deal=deal_ids[n % len(deal_ids)] if n % 3 == 0 else None,
                          priority=["normal", "high", "low", "urgent"][n % 4], every="1m" if n == 5 else None)
-    with write():
-        for n, person in enumerate(people[:20]):
-            activities.log(["call", "email", "meeting", "note"][n % 4],
-                           ["Discussed next quarter's plans", "Sent brochure", "On-site visit", "Prefers calls after 2pm"][n % 4],
-                           contact=person["id"], company=person["company_id"])
+    for n, person in enumerate(people[:20]):
+        activities.log(["call", "email", "meeting", "note"][n % 4],
+                       ["Discussed next quarter's plans", "Sent brochure", "On-site visit", "Prefers calls after 2pm"][n % 4],
+                       contact=person["id"], company=person["company_id"])
     return {"companies": len(org_ids), "contacts": len(people), "deals": len(deal_ids), "tickets": len(TICKETS) * 2,
             "followups": len(offsets)}

@@ -1,7 +1,6 @@
-"""Follow-ups: the agenda, grouped Overdue / Today / This week / Later."""
+"""Follow-ups: the agenda, grouped Overdue / Today / This week / Later / Snoozed (the
+follow-up service decides the groups; this page only shows them)."""
 from __future__ import annotations
-
-from datetime import datetime, timedelta
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,35 +8,12 @@ from textual.widgets import DataTable
 
 from crm_tui.modals import Form
 from crm_tui.screens.base import Page, fill, selected_key
-from db.services import contacts, followups
-from db.services.common import now_local
+from db.services import followups
 
 
 class RescheduleForm(Form):
     TITLE = "Reschedule"
     FIELDS = [("due", "New due", "tomorrow 9:30, mon, 2026-12-01 14:00")]
-
-
-def agenda() -> list[tuple[str, dict]]:
-    rows = followups.list_().rows
-    names = contacts.names_of(r["contact_id"] for r in rows)
-    now = now_local()
-    today = now.date()
-    out = []
-    for r in rows:
-        due = datetime.fromisoformat(r["due"])
-        timed = "T" in r["due"]
-        if (timed and due < now) or (not timed and due.date() < today):
-            group = "Overdue"
-        elif due.date() == today:
-            group = "Today"
-        elif due.date() < today + timedelta(days=7):
-            group = "This week"
-        else:
-            group = "Later"
-        out.append((group, {**r, "contact": names.get(r["contact_id"])}))
-    order = ["Overdue", "Today", "This week", "Later"]
-    return sorted(out, key=lambda g: (order.index(g[0]), g[1]["due"]))
 
 
 class FollowupsScreen(Page):
@@ -55,13 +31,13 @@ class FollowupsScreen(Page):
         yield table
 
     def reload(self) -> None:
-        self.work(agenda, self.show)
+        self.work(followups.agenda, self.show)
 
     def show(self, rows) -> None:
-        self.contact_of = {r["id"]: r["contact_id"] for _, r in rows}
+        self.contact_of = {r["id"]: r["contact_id"] for r in rows}
         fill(self.query_one("#agenda", DataTable),
-             [(r["id"], (group, r["due"].replace("T", " "), r["subject"], r["contact"] or "", r["priority"],
-                         r["every"] or "")) for group, r in rows])
+             [(r["id"], (r["group"], r["due"].replace("T", " "), r["subject"], r["contact"] or "", r["priority"],
+                         r["every"] or "")) for r in rows])
 
     def _selected(self) -> int | None:
         return selected_key(self.query_one("#agenda", DataTable))

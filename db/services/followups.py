@@ -128,6 +128,28 @@ def list_(when: str | None = None, status: str | None = "open", contact=None, ow
     return Page(to_dicts(page.rows), page.total)
 
 
+AGENDA_GROUPS = (("overdue", "Overdue"), ("today", "Today"), ("week", "This week"), (None, "Later"))
+
+
+def agenda() -> list[dict]:
+    """Every open follow-up with its group, in agenda order: Overdue, Today, This week,
+    Later (by the windows list_ uses), then Snoozed (until they wake). Each row also
+    carries its contact's name."""
+    base = FollowUp.select().where(FollowUp.deleted_at.is_null() & (FollowUp.status == "open"))
+    out, seen = [], set()
+    for when, group in AGENDA_GROUPS:
+        for r in to_dicts(_agenda_filter(base, when).order_by(FollowUp.due, FollowUp.id)):
+            if r["id"] not in seen:  # a window also holds the earlier ones' rows (today's overdue calls)
+                seen.add(r["id"])
+                out.append({**r, "group": group})
+    asleep = base.where(FollowUp.snoozed_until > now_local()).order_by(FollowUp.snoozed_until, FollowUp.id)
+    out += [{**r, "group": "Snoozed"} for r in to_dicts(asleep)]
+    from db.services import contacts
+
+    names = contacts.names_of(r["contact_id"] for r in out)
+    return [{**r, "contact": names.get(r["contact_id"])} for r in out]
+
+
 def counts() -> dict:
     base = FollowUp.select().where(FollowUp.deleted_at.is_null() & (FollowUp.status == "open"))
     return {w: _agenda_filter(base, w).count() for w in ("overdue", "today", "week")}

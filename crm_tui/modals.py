@@ -9,6 +9,7 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from crm_tui.work import describe_error, run_in_thread
 from db.errors import Invalid
 
 
@@ -31,7 +32,11 @@ class ErrorModal(ModalScreen[None]):
 
 class Form(ModalScreen[dict | None]):
     """Fields from FIELDS = [(key, label, placeholder)]. on_save(values) does the
-    store work and raises Invalid(field, ...) to put a message beside that field."""
+    store work and raises Invalid(field, ...) to put a message beside that field.
+
+    on_save runs in a worker thread: another process holding the write lock must not
+    freeze the app. While it runs the form stays open and answers keys, but a second
+    save and Esc wait for it (what it writes cannot be taken back half-way)."""
 
     FIELDS: list[tuple[str, str, str]] = []
     TITLE = ""
@@ -42,6 +47,7 @@ class Form(ModalScreen[dict | None]):
         self.on_save = on_save
         self.values = values or {}
         self.heading = title or self.TITLE
+        self.saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -52,7 +58,9 @@ class Form(ModalScreen[dict | None]):
                         yield Label(label)
                         yield Input(value=str(self.values.get(key) or ""), placeholder=placeholder, id=f"f-{key}")
                         yield Label("", id=f"e-{key}", classes="field-error")
-            yield Label("Ctrl+S or Enter on the last field saves · Esc cancels", classes="hint")
+            yield Label(self.HINT, id="form-hint", classes="hint")
+
+    HINT = "Ctrl+S or Enter on the last field saves · Esc cancels"
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
@@ -65,15 +73,32 @@ class Form(ModalScreen[dict | None]):
             self.focus_next()
 
     def action_cancel(self) -> None:
+        if self.saving:
+            self.app.notify("Still saving: waiting for the database", severity="warning")
+            return
         self.dismiss(None)
 
     def action_save(self) -> None:
+        if self.saving:  # Ctrl+S pressed again while the first save waits
+            return
         values = {key: self.query_one(f"#f-{key}", Input).value.strip() for key, _, _ in self.FIELDS}
         for key, _, _ in self.FIELDS:
             self.query_one(f"#e-{key}", Label).update("")
-        try:
-            result = self.on_save(values)
-        except Invalid as exc:
+        self._saving(True)
+        run_in_thread(self, lambda: self.on_save(values), self._saved, group="form-save", exclusive=False,
+                      failed=self._refused)
+
+    def _saving(self, on: bool) -> None:
+        self.saving = on
+        self.query_one("#form-hint", Label).update("Saving…" if on else self.HINT)
+
+    def _saved(self, result: dict) -> None:
+        self._saving(False)
+        self.dismiss(result)
+
+    def _refused(self, exc: Exception) -> None:
+        self._saving(False)
+        if isinstance(exc, Invalid):
             target = f"#e-{exc.field}" if any(k == exc.field for k, _, _ in self.FIELDS) else None
             if target:
                 self.query_one(target, Label).update(exc.reason)
@@ -81,12 +106,8 @@ class Form(ModalScreen[dict | None]):
             else:
                 self.app.notify(str(exc), severity="error")
             return
-        except Exception as exc:  # duplicates, not found: shown, form kept
-            from crm_tui.work import describe_error
-
-            self.app.notify(describe_error(exc), severity="error", timeout=8)
-            return
-        self.dismiss(result)
+        # duplicates, not found, the database busy: shown, form kept
+        self.app.notify(describe_error(exc), severity="error", timeout=8)
 
 
 class ContactForm(Form):

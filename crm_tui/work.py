@@ -18,16 +18,21 @@ def describe_error(exc: BaseException) -> str:
 
 
 def run_in_thread(widget: Widget, call: Callable[[], Any], done: Callable[[Any], None] | None = None,
-                  group: str = "db", exclusive: bool = True) -> None:
+                  group: str = "db", exclusive: bool = True,
+                  failed: Callable[[Exception], None] | None = None) -> None:
     """Run call() in a worker thread; hand its result to done() on the UI thread, or
-    show the error modal. exclusive: a newer call in the same group cancels the older."""
+    its exception to failed() there (default: the error modal). exclusive: a newer
+    call in the same group cancels the older."""
     app = widget.app
 
     def job():
         try:
             result = call()
-        except Exception as exc:  # every failure becomes one readable modal
-            app.call_from_thread(show_error, app, describe_error(exc))
+        except Exception as exc:  # every failure becomes one readable modal (or failed's handling)
+            if failed is not None:
+                app.call_from_thread(failed, exc)
+            else:
+                app.call_from_thread(show_error, app, describe_error(exc))
             return
         if done is not None:
             app.call_from_thread(done, result)

@@ -12,6 +12,7 @@ import typer
 from cli.app import app, fail
 from cli.output import Format, print_json, print_rows, say
 from db import store
+from db import validate
 from db.config import get_config
 from db.errors import Invalid
 from db.services import reminders, urgency
@@ -26,6 +27,7 @@ def pin_clock(now: str | None) -> None:
         when = datetime.fromisoformat(now)
     except ValueError:
         raise Invalid("now", f"{now!r} is not an ISO time like 2026-11-24T09:00 or 2026-11-24T09:00+01:00") from None
+    validate.in_range(when, "now", now)
     set_clock(when if when.tzinfo else when.replace(tzinfo=get_config().tz))
 
 
@@ -109,7 +111,7 @@ def remind(
         elif result.items:
             typer.echo(reminders.digest_text(result.items), nl=False)
     elif fmt == "json" and (email or not result.items):
-        print_json(result.items)  # stdout delivery has printed its items already
+        print_json(result.items)  # only what was sent; stdout delivery has printed its items already
     if errors:
         for line in errors[:-1]:
             typer.echo(f"error: {line}", err=True)
@@ -118,12 +120,21 @@ def remind(
 
 @app.command("next")
 def next_cmd(
-    limit: int = typer.Option(10, "--limit", "-n", help="How many (0 = all)."),
+    limit: int = typer.Option(10, "--limit", "-n", min=0, max=validate.MAX_INT64, help="How many (0 = all)."),
     explain: bool = typer.Option(False, "--explain", help="Show the parts of each score."),
     owner: str = typer.Option(None, "--owner"),
     fmt: Format = typer.Option(Format.table, "--format", "-f"),
 ):
-    """Open follow-ups ranked by urgency (see `crm next --help` and the README for the score)."""
+    """Open follow-ups ranked by urgency, most urgent first.
+
+    \b
+    The score adds five parts (higher is more urgent):
+      due       overdue 8 + 0.5 a day (max 15); today 6; within a week 6 x (1 - days/7)
+      priority  urgent 6, high 4, normal 1.5, low 0
+      deal      the linked open deal's amount x probability: 2 x log10(1 + value/100), max 5
+      ticket    the linked open ticket's priority (urgent 4, high 2.5, normal 1), +3 when due within 24 h
+      neglect   a point per week since the contact's last activity (max 4)
+    """
     show_ranked(urgency.ranked(limit or None, owner), fmt, explain)
 
 
@@ -137,4 +148,4 @@ def show_ranked(rows: list[dict], fmt: Format, explain: bool) -> None:
         columns[1:1] = [f"+{k}" for k in ("due", "priority", "deal", "ticket", "neglect")]
     print_rows([{k: v for k, v in r.items() if k != "parts"} for r in flat], fmt, columns)
     if explain and fmt == Format.table:
-        say("urgency = due + priority + deal + ticket + neglect (see db/services/urgency.py)")
+        say("urgency = due + priority + deal + ticket + neglect (crm next --help explains each part)")

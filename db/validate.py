@@ -5,15 +5,18 @@ where the user is looking (beside a form field, or one line on stderr).
 """
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
+from babel.numbers import is_currency
 from dateutil import parser as dateparser
 from dateutil.relativedelta import relativedelta
 
-from db.errors import Invalid
+from db.errors import Invalid, NotFound
 
 # Pragmatic address check: one @, no spaces, a dot in the domain, sane characters.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
@@ -25,6 +28,32 @@ def text(value) -> str | None:
         return None
     value = str(value).strip()
     return value or None
+
+
+# Ids and row limits are 64-bit integers in both stores; a bigger number would make the
+# driver raise OverflowError instead of simply finding nothing.
+MAX_INT64 = 2 ** 63 - 1
+
+
+def record_id(value, label: str) -> int:
+    """The id in a reference like '12'; NotFound naming the record for anything that
+    cannot be an id (not a whole number, 0, negative, beyond 64 bits)."""
+    try:
+        key = int(str(value).strip()) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        raise NotFound(f"{label} {value!r} not found") from None
+    if not 1 <= key <= MAX_INT64:
+        raise NotFound(f"{label} {value} not found")
+    return key
+
+
+def limit(value: int | None, field: str = "limit") -> int | None:
+    """A row limit: None or a whole number from 0 (0 = no limit) to 2^63-1."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT64:
+        raise Invalid(field, f"{value!r} is not a number of rows (0 = no limit)")
+    return value
 
 
 def email(value: str, field: str = "email") -> str:
@@ -40,7 +69,7 @@ def phone(value: str, region: str | None, field: str = "phone") -> tuple[str, st
     region (or carries +country); otherwise the digits, so it still matches itself."""
     raw = str(value).strip()
     digits = _NON_DIGIT.sub("", raw)
-    if len(digits) < 3 or _LETTER.search(raw.replace("ext", "").replace("x", "")):
+    if len(digits) < 3 or raw.startswith("-") or _LETTER.search(raw.replace("ext", "").replace("x", "")):
         raise Invalid(field, f"{raw!r} is not a phone number")
     if _INTERNATIONAL.match(raw) and "(0)" not in raw and 8 <= len(digits) <= 15:
         return raw, "+" + digits  # already international: E.164 is its digits (skips a slow parse)
@@ -106,13 +135,35 @@ def _relative(amount: int, unit: str):
     return relativedelta(years=amount)
 
 
+# Dates a CRM can mean: from 1900 (Excel's first day; nothing a small business
+# schedules or records is older) to 2999. Keeping well inside Python's year 1..9999
+# means a stored date plus any recurrence step, lead or snooze (each at most
+# MAX_SPAN) can never overflow, and both stores keep every such date exactly.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+MAX_SPAN = timedelta(days=36525)  # 100 years: the longest recurrence, lead or snooze
+
+
+def in_range(moment: datetime | date, field: str, raw=None) -> None:
+    """Invalid naming the field when a date falls outside FIRST_YEAR..LAST_YEAR."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        shown = raw if raw is not None else moment.isoformat()
+        raise Invalid(field, f"{shown!r} is out of range (dates from {FIRST_YEAR} to {LAST_YEAR})")
+
+
 def parse_when(value, field: str, now: datetime, dayfirst: bool = False) -> tuple[datetime, bool]:
     """A point in time as people type it -> (naive datetime, whether a time was given).
 
     Accepts ISO forms, 24/11/2026 (order from config), 'Nov 24 3pm', today, tomorrow,
     yesterday, weekday names (the next one), 'next friday', '+3d', 'in 2 weeks', and
-    any of those followed by a time ('tomorrow 9:30').
+    any of those followed by a time ('tomorrow 9:30'). Dates outside 1900..2999 are
+    Invalid.
     """
+    when, has_time = _parse_when(value, field, now, dayfirst)
+    in_range(when, field, value if isinstance(value, str) else None)
+    return when, has_time
+
+
+def _parse_when(value, field: str, now: datetime, dayfirst: bool) -> tuple[datetime, bool]:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None), True
     if isinstance(value, date):
@@ -124,10 +175,13 @@ def parse_when(value, field: str, now: datetime, dayfirst: bool = False) -> tupl
     today = datetime.combine(now.date(), time())
     m = _RELATIVE.match(s)
     if m:
-        delta = _relative(int(m.group(1)), m.group(2))
-        has_time = isinstance(delta, timedelta) and delta < timedelta(days=1)
-        base = now if has_time else today
-        return base + delta, has_time
+        try:
+            delta = _relative(int(m.group(1)), m.group(2))
+            has_time = isinstance(delta, timedelta) and delta < timedelta(days=1)
+            base = now if has_time else today
+            return base + delta, has_time
+        except (ValueError, OverflowError):  # '+99999999999d' is past any calendar
+            raise Invalid(field, f"{raw!r} is out of range (dates from {FIRST_YEAR} to {LAST_YEAR})") from None
     day = None
     rest = s
     for word, offset in (("today", 0), ("tomorrow", 1), ("yesterday", -1)):
@@ -146,7 +200,7 @@ def parse_when(value, field: str, now: datetime, dayfirst: bool = False) -> tupl
             t = dateparser.parse(rest.replace("at ", ""), default=day)
             return day.replace(hour=t.hour, minute=t.minute), True
         parsed = dateparser.parse(raw, default=today, dayfirst=dayfirst, yearfirst=bool(re.match(r"^\d{4}", raw)))
-    except (ValueError, OverflowError, dateparser.ParserError):
+    except (ValueError, OverflowError, TypeError):  # ParserError is a ValueError
         raise Invalid(field, f"{raw!r} is not a date I understand (try 2026-11-24, 24 Nov, tomorrow 9:30, +3d)") from None
     has_time = bool(re.search(r"\d:\d|\d\s*(am|pm)\b|t\d\d", s))
     return parsed.replace(tzinfo=None), has_time
@@ -158,14 +212,22 @@ def parse_date(value, field: str, today: date, dayfirst: bool = False) -> date:
 
 
 def duration(value: str, field: str) -> timedelta:
-    """'30m', '2h', '1d', '1w' -> timedelta."""
+    """'30m', '2h', '1d', '1w' -> timedelta, at most MAX_SPAN."""
     m = _RELATIVE.match(str(value).strip().lower())
     if not m or m.group(2).startswith(("mo", "y")):
         raise Invalid(field, f"{value!r} is not a duration (use 30m, 2h, 1d, 1w)")
-    return _relative(int(m.group(1)), m.group(2))
+    try:
+        span = _relative(int(m.group(1)), m.group(2))
+    except (ValueError, OverflowError):
+        span = None
+    if span is None or span > MAX_SPAN:
+        raise Invalid(field, f"{value!r} is too long (at most 100 years)")
+    return span
 
 
 _EVERY = re.compile(r"^(\d+)\s*(d|w|m|y)$")
+# The longest step of a recurrence per unit: 100 years (see MAX_SPAN).
+_EVERY_MAX = {"d": 36500, "w": 5200, "m": 1200, "y": 100}
 
 
 def every(value: str | None, field: str = "every") -> str | None:
@@ -176,12 +238,17 @@ def every(value: str | None, field: str = "every") -> str | None:
     if s == "weekdays":
         return s
     m = _EVERY.match(s)
-    if not m or int(m.group(1)) == 0:
+    digits = m.group(1).lstrip("0") if m else ""
+    if not digits:
         raise Invalid(field, f"{value!r} is not a recurrence (use 3d, 2w, 1m, 1y or weekdays)")
-    return f"{int(m.group(1))}{m.group(2)}"
+    if len(digits) > 6 or int(digits) > _EVERY_MAX[m.group(2)]:
+        raise Invalid(field, f"{value!r} is too long a step (at most 100 years: 36500d, 5200w, 1200m, 100y)")
+    return f"{int(digits)}{m.group(2)}"
 
 
-# Currencies whose minor unit is not 1/100 (ISO 4217 exponent).
+# Currencies whose minor unit is not 1/100: ISO 4217's exponents. Not Babel's
+# get_currency_precision: CLDR gives the digits people use in cash (IQD 0, ALL 0),
+# ISO the ones banks count in (IQD 3, ALL 2), and stored minor units mean the latter.
 _EXPONENT = {c: 0 for c in ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
                             "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF")}
 _EXPONENT.update({c: 3 for c in ("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND")})
@@ -192,34 +259,108 @@ def exponent(currency: str) -> int:
 
 
 def currency(value: str, field: str = "currency") -> str:
+    """An ISO 4217 code (Babel's CLDR list), upper-cased."""
     code = str(value).strip().upper()
-    if len(code) != 3 or not code.isalpha():
+    if len(code) != 3 or not code.isascii() or not code.isalpha() or not is_currency(code):
         raise Invalid(field, f"{value!r} is not an ISO 4217 currency code like EUR")
     return code
 
 
+# Amounts stay under 10^15 minor units (ten trillion at two decimals): more than any
+# deal, and a sum of a million such amounts still fits a 64-bit integer.
+MAX_MINOR = 10 ** 15
+
+# [sign] [symbol or code] [sign] digits-with-separators [symbol or code]
+_AMOUNT = re.compile(r"^([-+\u2212]?)\s*([^\d\s.,'+\-\u2212]{1,4})?\s*([-+\u2212]?)\s*"
+                     r"(\d(?:[\d.,'\s]*\d)?)\s*([^\d\s.,'+\-\u2212]{1,4})?$")
+_WESTERN = re.compile(r"^\d{1,3}(?:,\d{3})+$")  # 1,234,567
+_INDIAN = re.compile(r"^\d{1,2}(?:,\d{2})*,\d{3}$")  # 12,34,567
+
+
 def money(value, code: str, field: str = "amount") -> int:
-    """'12,500.50', '$1 200', 1200.5 -> minor units as an integer (never a float)."""
+    """An amount as people write it -> minor units as an integer (never a float).
+
+    Takes 4800, '4,800', '12,500.50', '4.800,50', '1 234,56', '12,34,567' (Indian
+    grouping), '$1,200', '1200 EUR'. Refuses what only looks like a number
+    ('1e30', '0x10', '1,2,3', 'nan'), negatives, more decimals than the currency
+    has, and anything from MAX_MINOR up.
+    """
+    exp = exponent(code)
+    if isinstance(value, bool):
+        raise Invalid(field, f"{value!r} is not an amount")
     if isinstance(value, int):
-        return value * 10 ** exponent(code)
-    s = re.sub(r"[^\d.,\-]", "", str(value))
-    if s.count(",") and s.count("."):
-        # whichever comes last is the decimal mark
-        s = s.replace(",", "") if s.rfind(".") > s.rfind(",") else s.replace(".", "").replace(",", ".")
-    elif s.count(",") == 1 and len(s.split(",")[1]) != 3:
-        s = s.replace(",", ".")  # 12,50 is a decimal comma
+        amount = Decimal(value)
+    elif isinstance(value, (float, Decimal)):
+        if not math.isfinite(value):
+            raise Invalid(field, f"{value!r} is not an amount")
+        amount = Decimal(repr(value)) if isinstance(value, float) else value
     else:
-        s = s.replace(",", "")
-    try:
-        amount = Decimal(s)
-    except InvalidOperation:
-        raise Invalid(field, f"{value!r} is not an amount") from None
+        amount = _parse_amount(str(value), code, field)
     if amount < 0:
         raise Invalid(field, f"{value!r} is negative")
-    minor = amount * 10 ** exponent(code)
+    minor = amount.scaleb(exp)
+    if minor >= MAX_MINOR:
+        raise Invalid(field, f"{value!r} is too large (at most {format_money(MAX_MINOR - 1, code)})")
     if minor != minor.to_integral_value():
-        raise Invalid(field, f"{value!r} has more decimals than {code} allows")
+        raise Invalid(field, f"{value!r} has more decimals than {code} allows ({exp})")
     return int(minor)
+
+
+def _parse_amount(raw: str, code: str, field: str) -> Decimal:
+    # any script's digits count (Arabic-Indic, full-width): they are still digits
+    s = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw.strip())
+    m = _AMOUNT.match(s)
+    if not m:
+        raise Invalid(field, f"{raw!r} is not an amount")
+    sign1, before, sign2, number, after = m.groups()
+    for token in (before, after):
+        _currency_mark(token, code, raw, field)
+    if sign1 and sign2:
+        raise Invalid(field, f"{raw!r} is not an amount")
+    plain = _plain_number(number)
+    if plain is None:
+        raise Invalid(field, f"{raw!r} is not an amount (its digit grouping is not 1,234,567 or 1.234.567)")
+    amount = Decimal(plain)
+    return -amount if (sign1 or sign2) in ("-", "\u2212") else amount
+
+
+def _currency_mark(token: str | None, code: str, raw: str, field: str) -> None:
+    """A symbol ($, €, US$) or the deal's own code beside the number; another code is a mistake."""
+    if not token or token.upper() == code:
+        return
+    if len(token) == 3 and token.isascii() and token.isalpha() and is_currency(token.upper()):
+        raise Invalid(field, f"{raw!r} is in {token.upper()}, but the currency is {code}")
+    if not any(unicodedata.category(ch) == "Sc" for ch in token) or not all(
+            ch.isalpha() or unicodedata.category(ch) == "Sc" for ch in token):
+        raise Invalid(field, f"{raw!r} is not an amount")
+
+
+def _plain_number(number: str) -> str | None:
+    """'4.800,50' -> '4800.50'; None when the separators are not real grouping."""
+    number = re.sub(r"\s", " ", number)
+    marks = [ch for ch in number if not ch.isdigit()]
+    if not marks:
+        return number
+    last = marks[-1]
+    decimal_mark = None
+    if len(set(marks)) > 1:  # two kinds: the last is the decimal mark, and it comes once
+        if marks.count(last) > 1 or last in " '":
+            return None
+        decimal_mark = last
+    elif last in ".," and len(marks) == 1 and not (last == "," and len(number.rsplit(",", 1)[1]) == 3):
+        decimal_mark = last  # 12.50, 12,5; but 4,800 is four thousand eight hundred
+    whole, _, fraction = number.rpartition(decimal_mark) if decimal_mark else (number, "", "")
+    if decimal_mark and not fraction.isdigit():
+        return None
+    groups = {ch for ch in whole if not ch.isdigit()}
+    if len(groups) > 1:
+        return None
+    if groups:
+        as_commas = whole.replace(groups.pop(), ",")
+        if not (_WESTERN.match(as_commas) or _INDIAN.match(as_commas)):
+            return None
+    digits = re.sub(r"\D", "", whole)
+    return f"{digits}.{fraction}" if decimal_mark else digits
 
 
 def format_money(minor: int, code: str) -> str:

@@ -3,8 +3,11 @@ dates as dates / Excel serials / strings, amounts with symbols and separators.""
 from __future__ import annotations
 
 import functools
+import math
 import re
 from datetime import date, datetime, time, timedelta
+
+from db.validate import FIRST_YEAR, LAST_YEAR  # the dates a CRM can mean
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug folded in)
 CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "CNY", "￥": "CNY", "₹": "INR", "₩": "KRW", "元": "CNY"}
@@ -35,13 +38,21 @@ def text(value) -> str | None:
 
 
 def phone_text(value) -> str | None:
-    """Spreadsheets turn 7558535792 into 7558535792.0 or 7.558535792E9: get the digits back."""
+    """Spreadsheets turn 7558535792 into 7558535792.0 or 7.558535792E9: get the digits back.
+    A number no phone can be (NaN, infinite, negative, more than 15 digits) comes back
+    as written, for the phone check to refuse by name."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(int(round(value)))
+        return _phone_digits(value) or repr(value)
     s = text(value)
     if s and re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", s):
-        return str(int(float(s)))
+        return _phone_digits(float(s)) or s
     return s
+
+
+def _phone_digits(number) -> str | None:
+    if not math.isfinite(number) or not 0 <= number < 10 ** 15:  # E.164: at most 15 digits
+        return None
+    return str(int(round(number)))
 
 
 def split_multi(value: str | None, separators: str = ";,\n") -> list[str]:
@@ -63,12 +74,13 @@ def when(value) -> tuple[datetime, bool] | str | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None), value.time() != time()
+        return _in_range(value.replace(tzinfo=None)), value.time() != time()
     if isinstance(value, date):
-        return datetime.combine(value, time()), False
+        return _in_range(datetime.combine(value, time())), False
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not 1 <= value < 2958466:
-            raise BadValue(f"{value!r} is not a date")
+        # NaN, infinities, 0, negatives and serials past 2999 are no day at all
+        if not (math.isfinite(value) and _FIRST_SERIAL <= value < _LAST_SERIAL):
+            raise BadValue(f"{value!r} is not a date (as a date serial it is outside {FIRST_YEAR}-{LAST_YEAR})")
         moment = EXCEL_EPOCH + timedelta(days=float(value))
         moment = moment.replace(microsecond=0)
         return moment, moment.time() != time()
@@ -78,10 +90,21 @@ def when(value) -> tuple[datetime, bool] | str | None:
     return s
 
 
+_FIRST_SERIAL = (datetime(FIRST_YEAR, 1, 1) - EXCEL_EPOCH).days
+_LAST_SERIAL = (datetime(LAST_YEAR + 1, 1, 1) - EXCEL_EPOCH).days
+
+
+def _in_range(moment: datetime) -> datetime:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise BadValue(f"{moment.date().isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return moment
+
+
 def amount(value) -> tuple[str, str | None]:
     """(the number as text, a currency the cell names) from '$1,200.50', '1.200,50 €', 1200.5."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (repr(value) if isinstance(value, float) and not value.is_integer() else str(int(value))), None
+        whole = isinstance(value, int) or value.is_integer()  # False for NaN and infinities
+        return (str(int(value)) if whole else repr(value)), None
     s = str(value).strip()
     code = None
     for sign, c in CURRENCY_SIGNS.items():

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 from peewee import SQL
 
-from db import search
+from db import search, validate
 from db.config import get_config
 from db.errors import Invalid, NotFound
 from db.models import Tag, utcnow
@@ -59,6 +59,7 @@ def paged(query, limit: int | None, to_dict, offset: int = 0, count_up_to: int |
     """One page of a query and how many rows match. count_up_to stops counting there
     (a one-letter search can match most of the store; counting it all costs more than
     the page, and a person typing wants the page)."""
+    limit = validate.limit(limit)
     total, at_least = None, False
     if limit and count_up_to:
         total = query.order_by().limit(count_up_to + 1).count()
@@ -87,11 +88,9 @@ def sort_order(sort: str | None, keys: dict[str, list], default: str, tiebreak) 
 
 
 def get_live(model, record_id, label: str):
-    """A record that is not in the trash, or NotFound naming it."""
-    try:
-        key = int(record_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"{label} {record_id!r} not found") from None
+    """A record that is not in the trash, or NotFound naming it. Every lookup by id
+    comes here, so an id no store can hold (over 2^63, 0, negative) is NotFound too."""
+    key = validate.record_id(record_id, label)
     row = model.get_or_none((model.id == key) & model.deleted_at.is_null())
     if row is None:
         raise NotFound(f"{label} {record_id} not found")
@@ -99,10 +98,7 @@ def get_live(model, record_id, label: str):
 
 
 def get_deleted(model, record_id, label: str):
-    try:
-        key = int(record_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"{label} {record_id!r} not found") from None
+    key = validate.record_id(record_id, label)
     row = model.get_or_none(model.id == key)
     if row is None:
         raise NotFound(f"{label} {record_id} not found")

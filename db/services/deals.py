@@ -215,16 +215,27 @@ def restore(ref) -> dict:
         return to_dict(row)
 
 
+# Sums are taken of each amount's billions and of the rest apart, then joined in Python:
+# exact, and no total can pass 2^63 (SQLite's SUM raises "integer overflow" there, and
+# TOTAL() would round to a float). Amounts are capped below 10^15 minor units, but a
+# store may hold bigger ones from before the cap, and amount x probability is 100x more.
+_SPLIT = 10 ** 9
+
+
 def pipeline() -> list[dict]:
     """Per stage and currency: count, total and probability-weighted value."""
     cfg = get_config()
-    rows = (Deal.select(Deal.stage, Deal.currency, fn.COUNT(Deal.id), fn.SUM(Deal.amount),
-                        fn.SUM(Deal.amount * Deal.probability))
+    high = Deal.amount / _SPLIT  # integer division on both stores (an integer column)
+    low = Deal.amount - high * _SPLIT
+    rows = (Deal.select(Deal.stage, Deal.currency, fn.COUNT(Deal.id), fn.SUM(high), fn.SUM(low),
+                        fn.SUM(high * Deal.probability), fn.SUM(low * Deal.probability))
             .where(Deal.deleted_at.is_null()).group_by(Deal.stage, Deal.currency).tuples())
+    rows = [(stage, code, count, int(h or 0) * _SPLIT + int(lo or 0), int(hp or 0) * _SPLIT + int(lp or 0))
+            for stage, code, count, h, lo, hp, lp in rows]
     order = {s: i for i, s in enumerate(cfg.stages)}
     out = []
     for stage, code, count, total, weighted in sorted(rows, key=lambda r: (order.get(r[0], 99), r[1])):
-        weighted_minor = int((Decimal(weighted or 0) / 100).to_integral_value())
+        weighted_minor = int((Decimal(weighted) / 100).to_integral_value())
         out.append({"stage": stage, "currency": code, "count": count,
                     "total": decimal_amount(total or 0, code), "weighted": decimal_amount(weighted_minor, code)})
     return out

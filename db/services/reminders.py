@@ -204,16 +204,18 @@ def digest_text(items: list[dict]) -> str:
 
 @dataclass
 class Run:
-    """What one `crm remind` run found and did."""
+    """What one `crm remind` run found and did. items are the reminders delivered
+    (on a dry run: those that would be); failed ones are back for the next run."""
 
     items: list[dict]
     delivered: int = 0
     held_elsewhere: int = 0
+    failed: int = 0
 
 
 def run(deliver, channel: str, lead: timedelta, dry_run: bool = False) -> Run:
     """Find, claim, deliver, record. `deliver(items)` raises to signal failure; it
-    may also return the subset of items it failed (the rest count as delivered)."""
+    may also return the ids of the follow-ups it failed (the rest count as delivered)."""
     due = pending(lead)
     if dry_run:
         return Run(describe(due))
@@ -229,7 +231,8 @@ def run(deliver, channel: str, lead: timedelta, dry_run: bool = False) -> Run:
     ok = [d for d in mine if d.followup_id not in failed_ids]
     mark_delivered(token, ok)
     release(token, [d for d in mine if d.followup_id in failed_ids])
-    return Run(items, len(ok), len(due) - len(mine))
+    delivered = [i for i in items if i["id"] not in failed_ids]
+    return Run(delivered, len(ok), len(due) - len(mine), len(mine) - len(ok))
 
 
 def email_digests(items: list[dict]) -> tuple[set[int], list[str]]:

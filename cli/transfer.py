@@ -6,11 +6,11 @@ from typing import List
 
 import typer
 
-from cli.app import app
+from cli.app import app, fail
 from cli.output import Format, print_json, print_rows, say
 from db.services import imports
 from importers.export import export as write_export
-from importers.pipeline import import_file, write_errors
+from importers.pipeline import ImportRejected, errors_target, import_file, write_errors
 
 
 def _progress():
@@ -46,15 +46,21 @@ def import_cmd(
     match: str = typer.Option(None, "--match", help="Keys that find an existing contact: email,phone,external_id,name."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Let the file replace values already set."),
     errors: str = typer.Option(None, "--errors", help="Write rejected rows with a reason column (.xlsx or .csv)."),
+    strict: bool = typer.Option(False, "--strict", help="Any rejected row fails the whole import: nothing is written."),
     fmt: Format = typer.Option(Format.table, "--format", "-f"),
 ):
     """Import contacts, companies, deals, tickets or follow-ups from a spreadsheet.
 
+    Exit 0 when the import committed, even if it rejected some rows (counted, listed
+    on stderr and written to --errors). Exit 1, with nothing written, when rows were
+    rejected and --strict is given or no row got in; 3 when the file or the store
+    fails part-way (what was written is taken back out); 130 on Ctrl+C (likewise).
+
     `crm import list` shows past imports; `crm import revert BATCH` undoes one.
     """
     if target == "list" and not rest:
-        print_rows(imports.list_batches(), fmt, ["batch", "created_at", "file", "entity", "created", "updated",
-                                                 "skipped", "rejected", "reverted_at"])
+        print_rows(imports.list_batches(), fmt, ["batch", "created_at", "file", "entity", "status", "created",
+                                                 "updated", "skipped", "rejected"])
         return
     if target == "revert":
         if not rest or len(rest) != 1:
@@ -69,16 +75,33 @@ def import_cmd(
         return
     if rest:
         raise typer.BadParameter(f"unexpected argument {rest[0]!r}")
+    if errors:
+        errors_target(errors)  # before importing: a bad path must not leave a finished import without its errors
     bar, progress = _progress()
     if bar:
         bar.start()
+    failed = None
     try:
         result = import_file(target, entity=entity, sheet=sheet, mapping=mapping, save_mapping=save_mapping,
-                             dry_run=dry_run, on_duplicate=on_duplicate, overwrite=overwrite, progress=progress,
-                             match=[k.strip() for k in match.split(",")] if match else None)
+                             dry_run=dry_run, on_duplicate=on_duplicate, overwrite=overwrite, strict=strict,
+                             progress=progress, match=[k.strip() for k in match.split(",")] if match else None)
+    except ImportRejected as exc:
+        failed, result = exc, exc.result
+    except KeyboardInterrupt:  # what was written is already taken back out
+        fail("interrupted; nothing imported", 130)
     finally:
         if bar:
             bar.stop()
+    _report(target, result, fmt, errors)
+    if failed:
+        fail(str(failed), 1)
+    prefix = "dry run (nothing written): would have " if dry_run else f"batch {result.batch}: "
+    say(f"{prefix}{result.created} created, {result.updated} updated, {result.skipped} skipped, "
+        f"{result.rejected} rejected in {result.seconds:.1f} s")
+
+
+def _report(target: str, result, fmt: Format, errors: str | None) -> None:
+    """The summary on stdout; notes and rejected rows on stderr; the errors file."""
     for warning in result.warnings:
         say(f"note: {warning}")
     summary = result.summary()
@@ -94,11 +117,6 @@ def import_cmd(
     if errors and result.errors:
         write_errors(result, errors)
         say(f"rejected rows written to {errors}")
-    prefix = "dry run (nothing written): would have " if dry_run else f"batch {result.batch}: "
-    say(f"{prefix}{result.created} created, {result.updated} updated, {result.skipped} skipped, "
-        f"{result.rejected} rejected in {result.seconds:.1f} s")
-    if result.rejected:
-        raise typer.Exit(1)
 
 
 @app.command("export")
@@ -118,8 +136,7 @@ def export_cmd(
     from db.validate import parse_date
 
     today = now_local().date()
-    kinds = [e.rstrip("s") if e.endswith("s") else e for e in entity] if entity else None
-    counts = write_export(path, kinds, query=query, tag=tag, stage=stage, status=status, owner=owner,
+    counts = write_export(path, entity or None, query=query, tag=tag, stage=stage, status=status, owner=owner,
                           since=parse_date(since, "since", today) if since else None,
                           until=parse_date(until, "until", today) if until else None)
     say(f"exported to {path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))

@@ -47,6 +47,11 @@ class ImportBatch(BaseModel):
     user = TextField(null=True)
     created_at = DateTimeField(default=utcnow)
     reverted_at = DateTimeField(null=True)
+    # running -> done | failed | reverted; a running batch whose process (pid on
+    # host) is gone was killed and is listed as incomplete.
+    status = CharField(max_length=20, default="running")
+    pid = IntegerField(null=True)
+    host = TextField(null=True)
 
 
 class Record(BaseModel):

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import tempfile
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterator
 
 from db.errors import StoreError
 from db.services import exports
+from importers.headers import entity_name
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _HARMLESS = re.compile(r"^[+-]?[\d\s().\-/]*\d[\d\s().\-/]*$")  # +44 7700 900123, -12.5
@@ -51,28 +56,42 @@ def _cell_text(value) -> str:
     return safe_text(str(value)) if isinstance(value, str) else str(value)
 
 
+@contextmanager
+def private_file(out: Path) -> Iterator[Path]:
+    """A new file beside out, mode 0600 whatever the umask (what we write holds
+    customer data), that takes out's name when the block ends; removed if it fails, so
+    a half-written file never sits under the real name. Writers that open a path
+    themselves (XlsxWriter, openpyxl) truncate it and keep its mode."""
+    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def export(path: str, entities=None, progress=None, **filters) -> dict[str, int]:
-    """Write the file; returns rows written per entity."""
+    """Write the file; returns rows written per entity. Entities as a person types
+    them: 'companies', 'Company' and 'company' are the same."""
     out = Path(path).expanduser()
     kind = out.suffix.lower().lstrip(".")
-    entities = list(entities or exports.ENTITIES)
+    entities = list(dict.fromkeys(entity_name(e) for e in entities)) if entities else list(exports.ENTITIES)
     if kind not in ("xlsx", "csv", "json"):
         raise StoreError(f"{out}: unknown export format {out.suffix!r} (use .xlsx, .csv or .json)")
     if kind == "csv" and len(entities) != 1:
         raise StoreError(f"{out}: a CSV file holds one kind of record; add --entity (contact, company, deal, ticket or followup)")
+    if out.is_dir():
+        raise StoreError(f"{out}: is a directory")
     if not out.parent.exists():
         raise StoreError(f"{out.parent}: no such directory")
-    tmp = out.with_name(out.name + ".part")
     try:
-        counts = {"xlsx": _xlsx, "csv": _csv, "json": _json}[kind](tmp, entities, progress, filters)
-        tmp.replace(out)  # a half-written export never sits under the real name
+        with private_file(out) as tmp:
+            return {"xlsx": _xlsx, "csv": _csv, "json": _json}[kind](tmp, entities, progress, filters)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise StoreError(f"{out}: cannot write ({exc.strerror})") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return counts
 
 
 def _csv(path: Path, entities, progress, filters) -> dict[str, int]:

@@ -7,7 +7,7 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
-from db.errors import StoreError
+from db.errors import Invalid, StoreError
 
 # Field -> header spellings (compared after normalise()). Repeatable fields (emails,
 # phones, tags) take every column that maps to them.
@@ -107,6 +107,16 @@ TELLS = {
 SHEET_NAMES = {"contacts": "contact", "companies": "company", "deals": "deal", "tickets": "ticket",
                "followups": "followup", "follow-ups": "followup"}
 ENTITIES = tuple(SYNONYMS)
+
+
+def entity_name(text: str) -> str:
+    """What a person types for a kind of record ('companies', 'Company', 'follow-ups')
+    as the entity it names."""
+    key = normalise(text).replace(" ", "")
+    key = SHEET_NAMES.get(key, key)
+    if key not in ENTITIES:
+        raise Invalid("entity", f"{text!r} is not one of: {', '.join(ENTITIES)}")
+    return key
 
 
 def normalise(header) -> str:

@@ -1,15 +1,20 @@
 """`crm import`: read, map, validate and write a spreadsheet, one batch per run.
 
 Bad rows never stop good ones: each is rejected with its sheet, row, column and
-reason. Writes go in chunks, each its own transaction, so a killed import leaves a
-consistent store and a re-run (which matches what is already there) completes it.
+reason. Writes go in chunks, each its own transaction (the write lock is never held
+for minutes), inside the batch's context (imports.importing): an import that fails
+takes its own chunks back out, and one that is killed leaves whole chunks that a
+re-run (which matches what is already there) or `crm import revert` finishes.
 A dry run does all of it inside one transaction that is rolled back.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import getpass
 import json
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +22,7 @@ from typing import Callable
 
 from db import validate
 from db.config import get_config
-from db.errors import CrmError, Invalid
+from db.errors import CrmError, Invalid, StoreError
 from db.services import imports
 from db.services.bulk_contacts import ContactImporter, ContactRow
 from db.services.common import clean_tags
@@ -25,7 +30,7 @@ from db.store import write
 from importers import checker
 from importers import headers as hdr
 from importers import values as cell
-from importers.export import unsafe_text
+from importers.export import private_file, unsafe_text
 from importers.read import Sheet, UnreadableFile, open_sheets, pick_sheet
 
 CHUNK = 2000
@@ -215,11 +220,27 @@ def _record_values(entity: str, m: _Mapped) -> dict:
     return values
 
 
+class ImportRejected(CrmError):
+    """Rows were rejected and nothing was imported: --strict, or no row was good. The
+    result carries the rejected rows (for the message list and the errors file)."""
+
+    def __init__(self, path, result: Result, strict: bool):
+        why = "nothing imported (strict)" if strict else "no row could be imported"
+        super().__init__(f"{path}: {result.rejected} row(s) rejected; {why}")
+        self.result = result
+
+
 def import_file(path: str, entity: str | None = None, sheet: str | None = None, mapping: str | dict | None = None,
                 save_mapping: str | None = None, dry_run: bool = False, on_duplicate: str = "update",
-                match: list[str] | None = None, overwrite: bool = False,
+                match: list[str] | None = None, overwrite: bool = False, strict: bool = False,
                 progress: Callable[[str, int, int | None], None] | None = None) -> Result:
-    """Import one file; returns counts, rejected rows and warnings."""
+    """Import one file; returns counts, rejected rows and warnings.
+
+    All or nothing when it fails: any exception (a file that turns out unreadable at
+    row 2500, the database, Ctrl-C) takes what this import wrote back out before it
+    propagates; so does ImportRejected, raised when rows were rejected and either
+    strict is set or no row got in. Otherwise rejected rows are counted and listed and
+    the good ones stay."""
     started = time.perf_counter()
     if on_duplicate not in ("update", "skip", "create"):
         raise Invalid("on-duplicate", f"{on_duplicate!r} is not one of: update, skip, create")
@@ -227,11 +248,10 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
         bad = [k for k in match if k not in ("email", "phone", "external_id", "name")]
         if bad:
             raise Invalid("match", f"{bad[0]!r} is not one of: email, phone, external_id, name")
-    if entity:
-        entity = validate.choice(entity.rstrip("s") if entity.endswith("s") and entity != "s" else entity,
-                                 hdr.ENTITIES, "entity")
     user_mapping = hdr.load_mapping(mapping) if isinstance(mapping, str) else mapping
     entity = entity or (user_mapping or {}).get("entity")
+    if entity:
+        entity = hdr.entity_name(entity)
     sheets = pick_sheet(open_sheets(path), sheet, path)
     plans = []
     result = Result(dry_run=dry_run)
@@ -257,28 +277,29 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
                                     "kept_in_notes": unmapped}
         plans.append((ORDER.index(kind), sh, kind, heads, columns, rows))
     plans.sort(key=lambda p: p[0])
-    outer = write() if dry_run else None
+    mapping_text = json.dumps({p[1].name: {p[3][i]: f for i, f in p[4].items()} for p in plans}, ensure_ascii=False)
     try:
-        if outer is not None:
-            txn = outer.__enter__()
-        with write():
-            result.batch = imports.start_batch(str(path), ", ".join(p[1].name for p in plans),
-                                               ", ".join(dict.fromkeys(p[2] for p in plans)),
-                                               json.dumps({p[1].name: {p[3][i]: f for i, f in p[4].items()} for p in plans},
-                                                          ensure_ascii=False), _user())
-        for _, sh, kind, heads, columns, rows in plans:
-            chunks = _checked_chunks(rows, kind, _Plan(columns, heads), sh)
-            if checker.can_fork(path):
-                # The forked checker carries on from this very row iterator (its copy
-                # of this process has the sheet loaded and the header read).
-                chunks = checker.in_worker(chunks, str(path))
-            _import_sheet(result, sh, kind, heads, columns, chunks, on_duplicate, match, overwrite, progress)
-        with write():
-            imports.finish_batch(result.batch, result.created, result.updated, result.skipped, result.rejected)
-    finally:
-        if outer is not None:
-            txn.rollback()
-            outer.__exit__(None, None, None)
+        with imports.importing(str(path), ", ".join(p[1].name for p in plans),
+                               ", ".join(dict.fromkeys(p[2] for p in plans)), mapping_text, _user(),
+                               dry_run=dry_run) as batch_id:
+            result.batch = batch_id
+            writers = _Writers(batch_id, on_duplicate, match, overwrite)
+            for _, sh, kind, heads, columns, rows in plans:
+                chunks = _checked_chunks(rows, kind, _Plan(columns, heads), sh)
+                if checker.can_fork(path):
+                    # The forked checker carries on from this very row iterator (its copy
+                    # of this process has the sheet loaded and the header read).
+                    chunks = checker.in_worker(chunks, str(path))
+                with contextlib.closing(chunks):  # a failure stops the checker before the batch is taken back
+                    _import_sheet(result, sh, kind, heads, columns, chunks, writers(kind), strict, progress)
+            if result.rejected and (strict or not (result.created or result.updated or result.skipped)):
+                raise ImportRejected(path, result, strict)
+            with write():
+                imports.finish_batch(batch_id, result.created, result.updated, result.skipped, result.rejected)
+    except ImportRejected:
+        result.batch, result.created, result.updated, result.skipped = None, 0, 0, 0
+        result.seconds = time.perf_counter() - started
+        raise
     if dry_run:
         result.batch = None
     result.seconds = time.perf_counter() - started
@@ -292,20 +313,34 @@ def _user() -> str:
         return get_config().owner
 
 
-def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, chunks, on_duplicate, match, overwrite,
-                  progress):
-    contact_writer = ContactImporter(result.batch, on_duplicate, match, overwrite) if kind == "contact" else None
-    writer = None if contact_writer else imports.RecordImporter(kind, result.batch, on_duplicate, overwrite)
+class _Writers:
+    """One writer per kind of record for the whole import: the contact writer loads
+    the store's keys once, however many sheets the workbook has (a workbook of 1,000
+    small sheets used to reload them 1,000 times)."""
+
+    def __init__(self, batch_id, on_duplicate, match, overwrite):
+        self.args = (batch_id, on_duplicate, match, overwrite)
+        self.made: dict[str, object] = {}
+
+    def __call__(self, kind: str):
+        if kind not in self.made:
+            batch_id, on_duplicate, match, overwrite = self.args
+            self.made[kind] = (ContactImporter(batch_id, on_duplicate, match, overwrite) if kind == "contact"
+                               else imports.RecordImporter(kind, batch_id, on_duplicate, overwrite))
+        return self.made[kind]
+
+
+def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, chunks, writer, strict: bool, progress):
     done = 0
     for pending, rejects, size in chunks:
         sh.size = size
         result.errors.extend(rejects)
         result.rejected += len(rejects)
-        if not pending:
-            continue
+        if not pending or (strict and result.rejected):
+            continue  # strict: after the first rejected row, only check the rest (to list them all)
         with write():
-            if contact_writer:
-                outcomes = contact_writer.add_chunk([p[2] for p in pending])
+            if kind == "contact":
+                outcomes = writer.add_chunk([p[2] for p in pending])
             else:
                 outcomes = []
                 for number, values, record in pending:
@@ -356,32 +391,56 @@ def _column_of(exc: CrmError, columns: dict[int, str], heads: list[str]) -> str 
     return None
 
 
+def errors_target(path: str) -> Path:
+    """--errors FILE, checked before anything is imported, so that a path we cannot
+    write never leaves a finished import without its list of rejected rows."""
+    out = Path(path).expanduser()
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise Invalid("errors", f"{out}: the rejected-rows file must end in .xlsx or .csv")
+    if out.is_dir():
+        raise StoreError(f"{out}: is a directory")
+    if not out.parent.is_dir():
+        raise StoreError(f"{out.parent}: no such directory")
+    try:  # the one sure test, whoever runs this (root passes os.access) and however the folder is mounted
+        fd, probe = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise StoreError(f"{out}: cannot write ({exc.strerror})") from None
+    return out
+
+
 def write_errors(result: Result, path: str) -> int:
-    """The rejected rows as they were, plus a reason column, ready to fix and re-import."""
+    """The rejected rows as they were, plus a reason column, ready to fix and re-import.
+    Written mode 0600 (they are customer data) under the real name only when whole."""
     from importers.export import safe_text
 
-    out = Path(path).expanduser()
+    out = errors_target(path)
     by_sheet: dict[str, list[RowError]] = {}
     for e in result.errors:
         by_sheet.setdefault(e.sheet, []).append(e)
-    if out.suffix.lower() == ".csv":
-        import csv
+    try:
+        with private_file(out) as tmp:
+            if out.suffix.lower() == ".csv":
+                import csv
 
-        with open(out, "w", newline="", encoding="utf-8-sig") as fh:
-            w = csv.writer(fh)
-            for sheet, errors in by_sheet.items():
-                w.writerow([*result.headers.get(sheet, []), "error"])
-                for e in errors:
-                    w.writerow([*(safe_text(cell.text(v) or "") for v in e.values), f"row {e.row}: {e.reason}"])
-        return len(result.errors)
-    from openpyxl import Workbook
+                with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+                    w = csv.writer(fh)
+                    for sheet, errors in by_sheet.items():
+                        w.writerow([*result.headers.get(sheet, []), "error"])
+                        for e in errors:
+                            w.writerow([*(safe_text(cell.text(v) or "") for v in e.values), f"row {e.row}: {e.reason}"])
+            else:
+                from openpyxl import Workbook
 
-    book = Workbook(write_only=True)
-    for sheet, errors in by_sheet.items() or {"errors": []}.items():
-        ws = book.create_sheet(sheet[:31])
-        ws.append([*result.headers.get(sheet, []), "error"])
-        for e in errors:
-            ws.append([*(safe_text(v) if isinstance(v, str) else v for v in e.values),
-                       f"row {e.row}" + (f", {e.column}" if e.column else "") + f": {e.reason}"])
-    book.save(out)
+                book = Workbook(write_only=True)
+                for sheet, errors in by_sheet.items() or {"errors": []}.items():
+                    ws = book.create_sheet(sheet[:31])
+                    ws.append([*result.headers.get(sheet, []), "error"])
+                    for e in errors:
+                        ws.append([*(safe_text(v) if isinstance(v, str) else v for v in e.values),
+                                   f"row {e.row}" + (f", {e.column}" if e.column else "") + f": {e.reason}"])
+                book.save(tmp)
+    except OSError as exc:
+        raise StoreError(f"{out}: cannot write ({exc.strerror})") from None
     return len(result.errors)

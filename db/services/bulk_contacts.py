@@ -18,7 +18,7 @@ from db.models import (
     database,
 )
 from db.services import contacts
-from db.services.common import now_utc, reindex
+from db.services.common import clean_tags, now_utc, reindex
 from db.store import is_sqlite
 
 FIELDS = ("first_name", "last_name", "title", "stage", "source", "owner", "notes", "external_id")
@@ -75,6 +75,7 @@ class _State:
     before: dict = field(default_factory=dict)  # old values of what changed (for revert)
     added: dict = field(default_factory=_nothing_added)
     doc: tuple[str, str] | None = None  # a new contact's search document, while it is its row's alone
+    updated_at: object = None  # as stored before this chunk: a failed import puts it back
 
 
 def _name_key(first, last, company) -> str | None:
@@ -150,10 +151,10 @@ class ContactImporter:
         for start in range(0, len(ids), 900):
             chunk = ids[start:start + 900]
             marks = ", ".join([db.param] * len(chunk))
-            for row in db.execute_sql(f"SELECT id, {', '.join(FIELDS)}, do_not_contact, company_id "
+            for row in db.execute_sql(f"SELECT id, {', '.join(FIELDS)}, do_not_contact, company_id, updated_at "
                                       f"FROM contact WHERE id IN ({marks})", chunk):
-                states[row[0]] = _State(row[0], False, dict(zip((*FIELDS, "do_not_contact"), row[1:-1])),
-                                        row[-1], [], [], set())
+                states[row[0]] = _State(row[0], False, dict(zip((*FIELDS, "do_not_contact"), row[1:-2])),
+                                        row[-2], [], [], set(), updated_at=row[-1])
             for cid, email in db.execute_sql(f"SELECT contact_id, email FROM contact_email WHERE contact_id IN ({marks}) "
                                              "ORDER BY position, id", chunk):
                 states[cid].emails.append(email)
@@ -298,10 +299,13 @@ class ContactImporter:
                 tag_links.append((s.id, t))
         _executemany(cursor, "contact_email", ("contact_id", "email", "email_key", "position"), emails)
         _executemany(cursor, "contact_phone", ("contact_id", "raw", "number", "position"), phones)
+        fresh_tags: list[int] = []
         if tag_links:
             names = sorted({t for _, t in tag_links})
+            fresh = set(new_tags(names))
             Tag.insert_many([{"name": n} for n in names]).on_conflict_ignore().execute()
             ids = dict(Tag.select(Tag.name, Tag.id).where(Tag.name.in_(names)).tuples())
+            fresh_tags = [ids[n] for n in sorted(fresh)]
             cursor.executemany(f"INSERT INTO contact_tag (contact_id, tag_id) VALUES ({p}, {p}) ON CONFLICT DO NOTHING",
                                [(c, ids[t]) for c, t in tag_links])
         if new:
@@ -317,10 +321,12 @@ class ContactImporter:
             reindex("contact", [s.id for s in changed], contacts.documents)
         if self.batch_id:
             record_changes(self.batch_id, [("contact", s.id, "created", None, now) for s in new] +
-                    [("contact", s.id, "updated", json.dumps({"fields": s.before, "added": s.added}, default=str), now)
-                     for s in changed])
+                           [("contact", s.id, "updated", json.dumps({"fields": s.before, "added": s.added,
+                                                                     "updated_at": s.updated_at}, default=str), now)
+                            for s in changed] +
+                           [("tag", t, "created", None, now) for t in fresh_tags])
         for s in new + changed:  # later chunks see these as stored contacts
-            s.new, s.before, s.added = False, {}, {"emails": [], "phones": [], "tags": []}
+            s.new, s.before, s.added, s.updated_at = False, {}, {"emails": [], "phones": [], "tags": []}, now
 
 
 def _first_of_each(items: list, key) -> list:
@@ -357,6 +363,15 @@ def _executemany(cursor, table: str, cols, rows: list[tuple]) -> None:
     if rows:
         p = database.obj.param
         cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([p] * len(cols))})", rows)
+
+
+def new_tags(names) -> list[str]:
+    """Which of these tags the store does not hold yet (a failed import removes those)."""
+    names = clean_tags(names)
+    if not names:
+        return []
+    known = set(Tag.select(Tag.name).where(Tag.name.in_(names)).scalars())
+    return [n for n in names if n not in known]
 
 
 def record_changes(batch_id: int, changes: list[tuple]) -> None:

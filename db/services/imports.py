@@ -1,14 +1,34 @@
-"""Import batches: recording what each import did, listing them, and reverting one."""
+"""Import batches: recording what each import did, listing them, and reverting one.
+
+An import runs inside importing(): its batch is recorded as running (with the pid and
+host of the process), chunks commit one by one inside it, and it ends done or, on any
+failure (Ctrl-C included), with its own changes taken back out and the batch marked
+failed. A batch left running by a process that was killed shows as incomplete;
+reverting it, or re-running the same file, finishes the job.
+
+Why pid and host rather than a heartbeat: a heartbeat needs a write every few seconds
+(a thread, which the forked row checker rules out, or writes between chunks, which do
+not come while a chunk waits for the write lock) and a timeout that either shows a slow
+import as dead or a dead one as running for a while. A pid on the same host answers at
+once; a batch run from another host (a shared PostgreSQL) shows as running.
+"""
 from __future__ import annotations
 
 import json
+import os
+import socket
+from contextlib import contextmanager
+from datetime import timezone
+from pathlib import Path
+from typing import Iterator
 
 from peewee import fn
 
-from db import validate
+from db import search, validate
 from db.errors import Invalid, NotFound
 from db.models import (
     Company,
+    CompanyTag,
     Contact,
     ContactEmail,
     ContactPhone,
@@ -21,17 +41,51 @@ from db.models import (
     Ticket,
 )
 from db.services import companies, contacts, deals, followups, tickets
-from db.services.bulk_contacts import record_changes
-from db.services.common import iso_utc, now_utc, reindex, set_deleted
+from db.services.bulk_contacts import new_tags, record_changes
+from db.services.common import id_in, iso_utc, now_utc, reindex
 from db.store import write
 
 MODELS = {"contact": Contact, "company": Company, "deal": Deal, "ticket": Ticket, "followup": FollowUp}
 DOCUMENTS = {"contact": contacts.documents, "company": companies.documents, "deal": deals.documents,
              "ticket": tickets.documents, "followup": None}
+CHILDREN_FIRST = ("followup", "ticket", "deal", "contact", "company")
 
 
 def start_batch(file: str, sheet: str, entity: str, mapping: str, user: str) -> int:
-    return ImportBatch.create(file=file, sheet=sheet, entity=entity, mapping=mapping, user=user).id
+    return ImportBatch.create(file=file, sheet=sheet, entity=entity, mapping=mapping, user=user, status="running",
+                              pid=os.getpid(), host=socket.gethostname()).id
+
+
+class _DryRunOver(Exception):
+    """Raised at the end of a dry run to roll its transaction back."""
+
+
+@contextmanager
+def importing(file: str, sheet: str, entity: str, mapping: str, user: str, dry_run: bool = False) -> Iterator[int]:
+    """The batch an import writes into; yields its id. Write each chunk in its own
+    write() inside. A dry run holds one transaction around everything (the chunks
+    become savepoints) and rolls it all back, batch included."""
+    if dry_run:
+        try:
+            with write():
+                yield start_batch(file, sheet, entity, mapping, user)
+                raise _DryRunOver
+        except _DryRunOver:
+            return
+    with write():
+        batch_id = start_batch(file, sheet, entity, mapping, user)
+    try:
+        yield batch_id
+    except BaseException:
+        try:
+            abandon(batch_id)
+        except Exception:
+            # The store itself is failing: the batch stays 'running', is listed as
+            # incomplete, and `crm import revert` takes its changes out later.
+            pass
+        raise
+    with write():
+        _finish(batch_id)
 
 
 def count_batch(batch_id: int, outcomes: list[str]) -> None:
@@ -43,14 +97,65 @@ def count_batch(batch_id: int, outcomes: list[str]) -> None:
 
 
 def finish_batch(batch_id: int, created: int, updated: int, skipped: int, rejected: int) -> None:
+    """The batch's final counts (rows rejected while checking never reach a chunk)."""
     ImportBatch.update(created=created, updated=updated, skipped=skipped, rejected=rejected) \
         .where(ImportBatch.id == batch_id).execute()
+
+
+def _finish(batch_id: int) -> None:
+    """Done. Earlier batches of the same file left incomplete by a killed process are
+    done too: this run matched what they wrote and added the rest."""
+    batch = ImportBatch.get_by_id(batch_id)
+    batch.status = "done"
+    batch.save()
+    for old in ImportBatch.select().where((ImportBatch.status == "running") & (ImportBatch.id < batch_id) &
+                                          (ImportBatch.file == batch.file) & (ImportBatch.sheet == batch.sheet) &
+                                          (ImportBatch.entity == batch.entity)):
+        if status_of(old) == "incomplete":
+            ImportBatch.update(status="done").where(ImportBatch.id == old.id).execute()
+
+
+def abandon(batch_id: int) -> None:
+    """A failed import: take out everything it wrote, exactly, and mark it failed."""
+    with write():
+        _undo(batch_id, purge=True)
+        ImportBatch.update(status="failed", created=0, updated=0, skipped=0) \
+            .where(ImportBatch.id == batch_id).execute()
+
+
+def _alive(batch: ImportBatch) -> bool:
+    """Is the process that runs this batch still there? Unknown (so yes) on another host."""
+    if batch.host != socket.gethostname() or not batch.pid:
+        return True
+    try:
+        os.kill(batch.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # someone else's process: it exists
+    try:  # Linux: a zombie, or a process started after the batch (its pid reused), is not the importer
+        fields = Path(f"/proc/{batch.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if fields[0] in ("Z", "X"):
+            return False
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        started = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        return started <= batch.created_at.replace(tzinfo=timezone.utc).timestamp() + 2
+    except (OSError, ValueError, IndexError, StopIteration):
+        return True
+
+
+def status_of(batch: ImportBatch) -> str:
+    """running, done, failed, reverted, or incomplete: running, but its process is gone."""
+    if batch.status == "running" and not _alive(batch):
+        return "incomplete"
+    return batch.status
 
 
 def to_dict(b: ImportBatch) -> dict:
     return {"batch": b.id, "file": b.file, "sheet": b.sheet, "entity": b.entity, "created": b.created,
             "updated": b.updated, "skipped": b.skipped, "rejected": b.rejected, "user": b.user,
-            "created_at": iso_utc(b.created_at), "reverted_at": iso_utc(b.reverted_at)}
+            "status": status_of(b), "created_at": iso_utc(b.created_at), "reverted_at": iso_utc(b.reverted_at)}
 
 
 def list_batches() -> list[dict]:
@@ -104,11 +209,18 @@ class RecordImporter:
         if v.get("company_ref"):
             v["company"] = _by_external(Company, v.pop("company_ref"), "company")
         elif v.get("company") and self.kind != "company":
-            v["company"] = companies.get_or_create(v["company"]).id
+            found = companies.find_by_name(v["company"])
+            v["company"] = found.id if found else self._new_company(v["company"])
         for key, model in (("deal", Deal), ("ticket", Ticket)):
             if v.get(f"{key}_ref"):
                 v[key] = _by_external(model, v.pop(f"{key}_ref"), key)
         return {k: val for k, val in v.items() if not k.endswith("_ref")}
+
+    def _new_company(self, name: str) -> int:
+        made = companies.get_or_create(name)
+        if self.batch_id:
+            record_changes(self.batch_id, [("company", made.id, "created", None, str(made.updated_at))])
+        return made.id
 
     def _existing(self, v: dict):
         m = self.model
@@ -146,7 +258,14 @@ class RecordImporter:
 
     def _create(self, v: dict) -> int:
         if self.kind == "company":
-            return companies.create(v, tags=v.pop("tags", []), allow_duplicate=True)["id"]
+            tags = v.pop("tags", [])
+            fresh = new_tags(tags)
+            made = companies.create(v, tags=tags, allow_duplicate=True)["id"]
+            if self.batch_id and fresh:
+                stamp = str(now_utc())
+                record_changes(self.batch_id, [("tag", t, "created", None, stamp)
+                                               for t in Tag.select(Tag.id).where(Tag.name.in_(fresh)).scalars()])
+            return made
         if self.kind == "deal":
             made = deals.create(v)
             if v.get("lost_reason") and made["stage"] == "lost":
@@ -169,7 +288,7 @@ class RecordImporter:
         simple = {"company": ("domain", "industry", "phone", "email", "address", "city", "country", "notes", "owner"),
                   "deal": ("notes", "owner", "lost_reason"), "ticket": ("description", "assignee"),
                   "followup": ("notes", "owner")}[self.kind]
-        before = {}
+        before, stamp = {}, row.updated_at
         for key in simple:
             new = validate.text(v.get(key))
             if new and (not getattr(row, key) or (self.overwrite and getattr(row, key) != new)):
@@ -180,45 +299,112 @@ class RecordImporter:
         row.updated_at = now_utc()
         row.save()
         if self.batch_id:
-            record_changes(self.batch_id, [(self.kind, row.id, "updated", json.dumps({"fields": before, "added": {}}),
+            record_changes(self.batch_id, [(self.kind, row.id, "updated", json.dumps({"fields": before, "added": {}, "updated_at": str(stamp) if stamp else None}),
                                             str(row.updated_at))])
         return "updated"
 
 
 def revert(batch_ref) -> dict:
-    """Undo a batch: what it created goes to the trash, what it updated gets its old
-    values back. Records edited since the import are reported and left alone."""
+    """Undo a batch. A finished one: what it created goes to the trash, what it
+    updated gets its old values back. An incomplete one (its process was killed): taken
+    out exactly, as a failed import would have been. Records edited since the import
+    are reported and left alone."""
     try:
-        batch = ImportBatch.get_by_id(int(batch_ref))
-    except (ValueError, ImportBatch.DoesNotExist):
+        batch_id = int(batch_ref)
+    except ValueError:
         raise NotFound(f"import batch {batch_ref} not found") from None
-    if batch.reverted_at:
-        raise Invalid("batch", f"import batch {batch.id} was already reverted at {iso_utc(batch.reverted_at)}")
-    reverted, left = 0, []
-    with write():
-        changes = list(ImportChange.select().where(ImportChange.batch == batch.id).order_by(ImportChange.id.desc()))
-        for ch in changes:
-            model = MODELS[ch.kind]
-            row = model.get_or_none(model.id == ch.ref_id)
-            if row is None or (ch.action == "created" and row.deleted_at is not None):
-                continue
-            if row.updated_at and row.updated_at > ch.stamp:
-                left.append({"type": ch.kind, "id": ch.ref_id, "reason": "edited since the import"})
-                continue
-            if ch.action == "created":
-                set_deleted(row, True, ch.kind if DOCUMENTS[ch.kind] else None, DOCUMENTS[ch.kind])
-            else:
-                _undo_update(ch.kind, row, json.loads(ch.before or "{}"))
-            reverted += 1
+    with write():  # read the batch under the write lock: two reverts cannot both run
+        batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
+        if batch is None:
+            raise NotFound(f"import batch {batch_ref} not found")
+        state = status_of(batch)
+        if state == "reverted":
+            raise Invalid("batch", f"import batch {batch.id} was already reverted at {iso_utc(batch.reverted_at)}")
+        if state == "failed":
+            raise Invalid("batch", f"import batch {batch.id} failed and was taken back out; nothing to revert")
+        if state == "running":
+            raise Invalid("batch", f"import batch {batch.id} is still running (process {batch.pid} on {batch.host})")
+        reverted, left = _undo(batch.id, purge=state == "incomplete")
         batch.reverted_at = now_utc()
+        batch.status = "reverted"
         batch.save()
     return {"batch": batch.id, "reverted": reverted, "left": left}
 
 
-def _undo_update(kind: str, row, before: dict) -> None:
+def _undo(batch_id: int, purge: bool) -> tuple[int, list[dict]]:
+    """Take a batch's changes back, newest first. purge: delete what it created (the
+    store as it was before the import, search documents included); otherwise move it
+    to the trash. Returns (records reverted, records left alone)."""
+    changes = list(ImportChange.select().where(ImportChange.batch == batch_id).order_by(ImportChange.id.desc()))
+    rows = _rows_of(changes)
+    reverted, left, seen, held = 0, [], set(), set()
+    created: dict[str, list[int]] = {}
+    reindexed: dict[str, set[int]] = {}
+    tags: list[int] = []
+    for ch in changes:
+        key = (ch.kind, ch.ref_id)
+        if ch.kind == "tag":
+            tags.append(ch.ref_id)
+            continue
+        row = rows.get(key)
+        if row is None or key in held or (ch.action == "created" and row.deleted_at is not None):
+            continue
+        if key not in seen:  # its newest change in this batch: a later stamp means someone edited it since
+            seen.add(key)
+            if row.updated_at and row.updated_at > ch.stamp:
+                held.add(key)
+                left.append({"type": ch.kind, "id": ch.ref_id, "reason": "edited since the import"})
+                continue
+            reverted += 1
+        if ch.action == "created":
+            created.setdefault(ch.kind, []).append(ch.ref_id)
+        else:
+            _undo_update(ch.kind, row, json.loads(ch.before or "{}"), keep_stamp=purge)
+            reindexed.setdefault(ch.kind, set()).add(ch.ref_id)
+    for kind in CHILDREN_FIRST:
+        ids = created.get(kind, [])
+        reindexed.get(kind, set()).difference_update(ids)
+        model = MODELS[kind]
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            if purge:
+                model.delete().where(id_in(model.id, chunk)).execute()
+            else:
+                model.update(deleted_at=now_utc()).where(id_in(model.id, chunk)).execute()
+            if DOCUMENTS[kind]:
+                search.index().remove(kind, chunk)
+    for kind, ids in reindexed.items():
+        if DOCUMENTS[kind] and ids:
+            reindex(kind, sorted(ids), DOCUMENTS[kind])
+    if purge:
+        if tags:  # tags this batch added to the store, unless something else uses them by now
+            used = ContactTag.select(ContactTag.tag).union(CompanyTag.select(CompanyTag.tag))
+            Tag.delete().where(id_in(Tag.id, tags) & Tag.id.not_in(used)).execute()
+        ImportChange.delete().where(ImportChange.batch == batch_id).execute()
+    return reverted, left
+
+
+def _rows_of(changes: list) -> dict[tuple[str, int], object]:
+    """The records these changes touched, read in a few queries."""
+    ids: dict[str, set[int]] = {}
+    for ch in changes:
+        if ch.kind in MODELS:
+            ids.setdefault(ch.kind, set()).add(ch.ref_id)
+    out = {}
+    for kind, wanted in ids.items():
+        model, wanted = MODELS[kind], sorted(wanted)
+        for start in range(0, len(wanted), 900):
+            for row in model.select().where(id_in(model.id, wanted[start:start + 900])):
+                out[(kind, row.id)] = row
+    return out
+
+
+def _undo_update(kind: str, row, before: dict, keep_stamp: bool) -> None:
+    """Old values back, and what the import added taken away. keep_stamp: updated_at
+    goes back too (a failed import leaves no trace); otherwise the revert is an edit."""
     for key, value in (before.get("fields") or {}).items():
         setattr(row, key, value)
-    row.updated_at = now_utc()
+    row.updated_at = before.get("updated_at") if keep_stamp and before.get("updated_at") else now_utc()
     row.save()
     added = before.get("added") or {}
     if kind == "contact":
@@ -231,5 +417,3 @@ def _undo_update(kind: str, row, before: dict) -> None:
         if added.get("tags"):
             ContactTag.delete().where((ContactTag.contact == row.id) &
                                       ContactTag.tag.in_(Tag.select(Tag.id).where(Tag.name.in_(added["tags"])))).execute()
-    if DOCUMENTS[kind]:
-        reindex(kind, [row.id], DOCUMENTS[kind])

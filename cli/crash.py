@@ -28,8 +28,8 @@ def _report_text(exc: BaseException) -> str:
         crm_version = "not installed"
     head = [f"crm {crm_version}, Python {sys.version.split()[0]}, {sys.platform}",
             f"time: {datetime.now(timezone.utc).isoformat(timespec='seconds')}",
-            f"command: {' '.join(sys.argv)}", ""]
-    return "\n".join(head) + "".join(traceback.format_exception(exc))
+            f"command: {' '.join(sys.argv)}"]
+    return "\n".join(head) + "\n\n" + "".join(traceback.format_exception(exc))
 
 
 def write_report(exc: BaseException) -> Path:

@@ -86,12 +86,23 @@ def find_by_name(name: str):
 
 
 def resolve(ref) -> Company:
-    """A company named by id or by exact name (case-insensitive)."""
+    """A company named by id or by exact name (case-insensitive); one in the trash is
+    NotFound saying so and how to restore it."""
+    from db.services import trash  # (it imports this module)
+
     ref = str(ref).strip()
     if ref.isdigit():
-        return get_live(Company, ref, "company")
+        try:
+            return get_live(Company, ref, "company")
+        except NotFound:
+            trash.refuse_trashed(Company, ref, "company")
+            raise
     row = find_by_name(ref)
     if row is None:
+        gone = (Company.select().where((fn.LOWER(Company.name) == ref.lower()) & Company.deleted_at.is_null(False))
+                .order_by(Company.deleted_at.desc()).first())
+        if gone is not None:
+            raise trash.trashed("company", gone.id)
         raise NotFound(f"company {ref!r} not found")
     return row
 

@@ -131,16 +131,25 @@ def documents(ids):
 # -- finding -----------------------------------------------------------------
 
 def resolve(ref) -> Contact:
-    """A live contact named by id or by any of its email addresses."""
+    """A live contact named by id or by any of its email addresses; one in the trash
+    is NotFound saying so and how to restore it."""
+    from db.services import trash  # (it imports this module)
+
     ref = str(ref).strip()
     if "@" in ref:
-        row = (Contact.select().join(ContactEmail)
-               .where((ContactEmail.email_key == ref.lower()) & Contact.deleted_at.is_null())
-               .order_by(Contact.id).first())
+        by_email = Contact.select().join(ContactEmail).where(ContactEmail.email_key == ref.lower())
+        row = by_email.where(Contact.deleted_at.is_null()).order_by(Contact.id).first()
         if row is None:
+            gone = by_email.order_by(Contact.deleted_at.desc()).first()
+            if gone is not None:
+                raise trash.trashed("contact", gone.id)
             raise NotFound(f"contact with email {ref} not found")
         return row
-    return get_live(Contact, ref, "contact")
+    try:
+        return get_live(Contact, ref, "contact")
+    except NotFound:
+        trash.refuse_trashed(Contact, ref, "contact")
+        raise
 
 
 def owners_of(email_keys=(), numbers=(), exclude: int | None = None) -> list[Contact]:
@@ -202,7 +211,7 @@ def _company_id(value) -> int | None:
         return None
     ref = str(value).strip()
     if ref.isdigit():
-        return get_live(Company, ref, "company").id
+        return companies.resolve(ref).id
     return companies.get_or_create(ref).id
 
 

@@ -140,7 +140,12 @@ def _database_for(target: str) -> Database:
     if path is not None:
         return _Sqlite(str(path), pragmas=SQLITE_PRAGMAS, timeout=30)
     if target.startswith(("postgres://", "postgresql://")):
+        from importlib.util import find_spec
+
         from playhouse.db_url import parse
+
+        if find_spec("psycopg2") is None:  # an optional dependency: say how to get it
+            raise StoreError(f"{_hide_password(target)}: PostgreSQL needs its driver; install crm[postgres] (psycopg2)")
 
         return _Postgres(**parse(target))
     raise StoreError(f"{_hide_password(target)}: unsupported database URL (use a file path, sqlite:/// or postgresql://)")

@@ -164,6 +164,16 @@ def test_an_unreachable_server_is_one_line():
                                     "port 1 failed: Connection refused; ")
 
 
+def test_postgres_without_its_driver_is_one_line(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "psycopg2" else real(name, *a))
+    result = invoke("--db", "postgresql://x:secret@127.0.0.1:1/crm", "contact", "list")
+    assert (result.exit_code, result.stderr) == (
+        3, "error: postgresql://x:***@127.0.0.1:1/crm: PostgreSQL needs its driver; install crm[postgres] (psycopg2)\n")
+
+
 # -- file modes --------------------------------------------------------------
 
 def test_a_store_found_readable_by_others_is_made_private(crm_store):

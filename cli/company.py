@@ -48,9 +48,9 @@ def add(
 
 @app.command("list")
 def list_cmd(
-    query: str = typer.Option(None, "--search", "-s"),
-    tag: str = typer.Option(None, "--tag"),
-    owner: str = typer.Option(None, "--owner"),
+    query: str = typer.Option(None, "--search", "-s", help="Only companies matching this text."),
+    tag: str = typer.Option(None, "--tag", help="Only companies with this tag."),
+    owner: str = typer.Option(None, "--owner", help="Only companies this user owns."),
     sort: str = typer.Option(None, "--sort", help=f"{', '.join(companies.SORTS)}; a leading - sorts descending (default name)."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,

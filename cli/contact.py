@@ -52,9 +52,9 @@ def add(
 @app.command("list")
 def list_cmd(
     query: str = typer.Option(None, "--search", "-s", help="Only contacts matching this text."),
-    tag: str = typer.Option(None, "--tag"),
-    stage: str = typer.Option(None, "--stage"),
-    owner: str = typer.Option(None, "--owner"),
+    tag: str = typer.Option(None, "--tag", help="Only contacts with this tag."),
+    stage: str = typer.Option(None, "--stage", help="lead, prospect, customer or former."),
+    owner: str = typer.Option(None, "--owner", help="Only contacts this user owns."),
     company: str = typer.Option(None, "--company", help="Company id or name."),
     do_not_contact: Optional[bool] = typer.Option(None, "--do-not-contact/--contactable"),
     sort: str = typer.Option(None, "--sort", help=f"{', '.join(contacts.SORTS)}; a leading - sorts descending (default name)."),

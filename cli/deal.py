@@ -42,12 +42,12 @@ def add(
 
 @app.command("list")
 def list_cmd(
-    query: str = typer.Option(None, "--search", "-s"),
-    stage: str = typer.Option(None, "--stage"),
+    query: str = typer.Option(None, "--search", "-s", help="Only deals matching this text."),
+    stage: str = typer.Option(None, "--stage", help="A pipeline stage (see crm report pipeline)."),
     status: str = typer.Option(None, "--status", help="open, won or lost."),
-    owner: str = typer.Option(None, "--owner"),
-    contact: str = typer.Option(None, "--contact"),
-    company: str = typer.Option(None, "--company"),
+    owner: str = typer.Option(None, "--owner", help="Only deals this user owns."),
+    contact: str = typer.Option(None, "--contact", help="Contact id or email."),
+    company: str = typer.Option(None, "--company", help="Company id or name."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,
 ):

@@ -40,12 +40,12 @@ def add(
 
 @app.command("list")
 def list_cmd(
-    overdue: bool = typer.Option(False, "--overdue"),
-    today: bool = typer.Option(False, "--today"),
+    overdue: bool = typer.Option(False, "--overdue", help="Past their due time."),
+    today: bool = typer.Option(False, "--today", help="Due today."),
     week: bool = typer.Option(False, "--week", help="Due in the next 7 days."),
     status: str = typer.Option("open", "--status", help="open, done, cancelled or all."),
-    contact: str = typer.Option(None, "--contact"),
-    owner: str = typer.Option(None, "--owner"),
+    contact: str = typer.Option(None, "--contact", help="Contact id or email."),
+    owner: str = typer.Option(None, "--owner", help="Only follow-ups this user owns."),
     sort: str = typer.Option("due", "--sort", help="due or urgency (same as crm next)."),
     explain: bool = typer.Option(False, "--explain", help="With --sort urgency: show the score's parts."),
     limit: int = LimitOption,

@@ -122,8 +122,8 @@ def remind(
 def next_cmd(
     limit: int = typer.Option(10, "--limit", "-n", min=0, max=validate.MAX_INT64, help="How many (0 = all)."),
     explain: bool = typer.Option(False, "--explain", help="Show the parts of each score."),
-    owner: str = typer.Option(None, "--owner"),
-    fmt: Format = typer.Option(Format.table, "--format", "-f"),
+    owner: str = typer.Option(None, "--owner", help="Only follow-ups this user owns."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format: table, json or csv."),
 ):
     """Open follow-ups ranked by urgency, most urgent first.
 

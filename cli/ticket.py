@@ -38,11 +38,11 @@ def add(
 
 @app.command("list")
 def list_cmd(
-    query: str = typer.Option(None, "--search", "-s"),
+    query: str = typer.Option(None, "--search", "-s", help="Only tickets matching this text."),
     status: str = typer.Option(None, "--status", help="new, open, pending, resolved, closed or all (default: not yet resolved)."),
-    priority: str = typer.Option(None, "--priority"),
-    assignee: str = typer.Option(None, "--assignee"),
-    contact: str = typer.Option(None, "--contact"),
+    priority: str = typer.Option(None, "--priority", help="low, normal, high or urgent."),
+    assignee: str = typer.Option(None, "--assignee", help="Only tickets assigned to this user."),
+    contact: str = typer.Option(None, "--contact", help="Contact id or email."),
     overdue: bool = typer.Option(False, "--overdue", help="Past their resolution time."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,

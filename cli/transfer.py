@@ -36,7 +36,7 @@ def _progress():
 @app.command("import", context_settings={"allow_interspersed_args": True})
 def import_cmd(
     target: str = typer.Argument(..., metavar="FILE|list|revert", help="A .xlsx or .csv file; or `list`; or `revert BATCH`."),
-    rest: List[str] = typer.Argument(None, hidden=True),
+    rest: List[str] = typer.Argument(None, hidden=True, metavar="BATCH"),
     entity: str = typer.Option(None, "--entity", help="contact, company, deal, ticket or followup (default: from the headers)."),
     sheet: str = typer.Option(None, "--sheet", help="Sheet name or 1-based index (default: every sheet)."),
     mapping: str = typer.Option(None, "--mapping", help="TOML/JSON file mapping headers to fields."),
@@ -123,11 +123,11 @@ def _report(target: str, result, fmt: Format, errors: str | None) -> None:
 def export_cmd(
     path: str = typer.Argument(..., metavar="FILE", help="Ends in .xlsx (a sheet per entity), .csv or .json."),
     entity: List[str] = typer.Option(None, "--entity", help="contact, company, deal, ticket, followup (repeat; default all)."),
-    query: str = typer.Option(None, "--search", "-s"),
-    tag: str = typer.Option(None, "--tag"),
-    stage: str = typer.Option(None, "--stage"),
-    status: str = typer.Option(None, "--status"),
-    owner: str = typer.Option(None, "--owner"),
+    query: str = typer.Option(None, "--search", "-s", help="Only records matching this text."),
+    tag: str = typer.Option(None, "--tag", help="Only records with this tag."),
+    stage: str = typer.Option(None, "--stage", help="Contacts in this stage, deals in this pipeline stage."),
+    status: str = typer.Option(None, "--status", help="Deals, tickets or follow-ups in this status."),
+    owner: str = typer.Option(None, "--owner", help="Only records this user owns."),
     since: str = typer.Option(None, "--since", help="Created on or after this date."),
     until: str = typer.Option(None, "--until", help="Created on or before this date."),
 ):

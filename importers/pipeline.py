@@ -292,10 +292,10 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
                     chunks = checker.in_worker(chunks, str(path))
                 with contextlib.closing(chunks):  # a failure stops the checker before the batch is taken back
                     _import_sheet(result, sh, kind, heads, columns, chunks, writers(kind), strict, progress)
-            if result.rejected and (strict or not (result.created or result.updated or result.skipped)):
-                raise ImportRejected(path, result, strict)
             with write():
                 imports.finish_batch(batch_id, result.created, result.updated, result.skipped, result.rejected)
+            if result.rejected and (strict or not (result.created or result.updated or result.skipped)):
+                raise ImportRejected(path, result, strict)  # the batch keeps its count of rejected rows
     except ImportRejected:
         result.batch, result.created, result.updated, result.skipped = None, 0, 0, 0
         result.seconds = time.perf_counter() - started
@@ -395,12 +395,12 @@ def errors_target(path: str) -> Path:
     """--errors FILE, checked before anything is imported, so that a path we cannot
     write never leaves a finished import without its list of rejected rows."""
     out = Path(path).expanduser()
-    if out.suffix.lower() not in (".xlsx", ".csv"):
-        raise Invalid("errors", f"{out}: the rejected-rows file must end in .xlsx or .csv")
     if out.is_dir():
         raise StoreError(f"{out}: is a directory")
     if not out.parent.is_dir():
         raise StoreError(f"{out.parent}: no such directory")
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise Invalid("errors", f"{out}: the rejected-rows file must end in .xlsx or .csv")
     try:  # the one sure test, whoever runs this (root passes os.access) and however the folder is mounted
         fd, probe = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
         os.close(fd)

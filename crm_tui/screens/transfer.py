@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Label, OptionList, ProgressBar, Se
 from crm_tui.screens.base import Page, fill
 from importers import headers as hdr
 from importers.export import export
-from importers.pipeline import import_file
+from importers.pipeline import ImportRejected, import_file
 from importers.read import open_sheets
 
 IGNORE = "ignore"  # the column is dropped: not read, not kept in notes
@@ -141,7 +141,7 @@ class TransferScreen(Page):
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
 
-    def show_result(self, result, label: str) -> None:
+    def show_result(self, result, label: str, failure: str | None = None) -> None:
         self.query_one("#progress", ProgressBar).display = False
         self.entities = {sheet: m["entity"] for sheet, m in result.mappings.items()}
         rows = [(n, (sheet, header, field))
@@ -152,6 +152,9 @@ class TransferScreen(Page):
         fill(self.query_one("#columns", DataTable), rows)
         fill(self.query_one("#errors", DataTable),
              [(n, (e.sheet, e.row, e.column or "", e.reason)) for n, e in enumerate(result.errors)])
+        if failure:  # rows were rejected and nothing was imported: the table lists them
+            self._status(f"[red]{failure}[/red]")
+            return
         self._status(f"{label}: {result.created} created, {result.updated} updated, {result.skipped} skipped, "
                      f"{result.rejected} rejected in {result.seconds:.1f} s" + ("" if result.batch is None
                                                                                  else f" · batch {result.batch}"))
@@ -175,12 +178,14 @@ class TransferScreen(Page):
 
         def job():
             try:
-                return import_file(**options, dry_run=dry_run, progress=progress)
+                return import_file(**options, dry_run=dry_run, progress=progress), None
+            except ImportRejected as exc:
+                return exc.result, str(exc)
             finally:
                 self.app.call_from_thread(setattr, bar, "display", False)
 
-        self.work(job,
-                  lambda r: self.show_result(r, "would be" if dry_run else "imported"), group="import")
+        self.work(job, lambda done: self.show_result(done[0], "would be" if dry_run else "imported", done[1]),
+                  group="import")
 
     def action_preview(self) -> None:
         self._import(dry_run=True)
@@ -195,6 +200,6 @@ class TransferScreen(Page):
             self._status("[red]give a file to export to[/red]")
             return
         self._status("exporting…")
-        self.work(lambda: export(path, [entity.rstrip("s")] if entity else None),
+        self.work(lambda: export(path, [entity] if entity else None),
                   lambda counts: self._status(f"exported to {path}: " + ", ".join(f"{n} {k}" for k, n in counts.items())),
                   group="export")

@@ -11,6 +11,7 @@ def run_writer(db, prefix, count):
         "from typer.testing import CliRunner\n"
         "from cli.main import app\n"
         "r = CliRunner()\n"
+        f"r.invoke(app, ['--db', {str(db)!r}, 'init'])\n"  # both race to create the schema
         f"for n in range({count}):\n"
         f"    res = r.invoke(app, ['--db', {str(db)!r}, 'contact', 'add', '--first-name', '{prefix}%d' % n,\n"
         f"                         '--email', '{prefix}%d@example.com' % n])\n"
@@ -24,7 +25,7 @@ def run_writer(db, prefix, count):
 
 
 def test_two_cli_processes_write_at_once(tmp_path, crm_store):
-    db = tmp_path / "shared.db"  # a fresh file: both processes also race to create the schema
+    db = tmp_path / "shared.db"  # a fresh file: both processes race to create it (crm init)
     procs = [run_writer(db, p, 40) for p in ("a", "b")]
     results = [p.communicate(timeout=300) for p in procs]
     for proc, (_, err) in zip(procs, results):

@@ -72,6 +72,7 @@ def test_round_trip_keeps_data_and_relations(book, tmp_path):
     from cli.main import app
 
     runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(other), "init"]).exit_code == 0
     imported = runner.invoke(app, ["--db", str(other), "import", str(first), "--format", "json"])
     assert imported.exit_code == 0, imported.stderr
     summary = json.loads(imported.stdout)

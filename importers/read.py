@@ -10,20 +10,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from db.errors import StoreError
+from importers.xlsx_guard import UnreadableFile, check_xlsx
+
+__all__ = ["Sheet", "UnreadableFile", "open_sheets", "pick_sheet", "sniff", "detect_encoding"]
 
 MAX_FILE_BYTES = 500 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 2 * 1024 * 1024 * 1024
-MAX_RATIO = 200  # a member that unpacks to more than 200x its packed size is a bomb
-
-
-class UnreadableFile(StoreError):
-    """The file is not a spreadsheet we can read (exit 3)."""
 
 
 @dataclass
@@ -37,8 +34,17 @@ class Sheet:
 def sniff(path: Path) -> str:
     """'xlsx', 'csv', or raise: judged by the bytes, not the file name."""
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            raise UnreadableFile(f"{path}: not a regular file ({_kind_of(info.st_mode)})")
+        size = info.st_size
+        # O_NONBLOCK: should the path become a FIFO after the check, open() still returns at once
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise UnreadableFile(f"{path}: not a regular file")
             head = fh.read(4096)
     except FileNotFoundError:
         raise UnreadableFile(f"{path}: no such file") from None
@@ -62,49 +68,55 @@ def sniff(path: Path) -> str:
     return "csv"
 
 
-def _check_zip(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            total = 0
-            names = set()
-            for info in zf.infolist():
-                names.add(info.filename)
-                total += info.file_size
-                if info.file_size > 10 * 2**20 and info.file_size > MAX_RATIO * max(1, info.compress_size):
-                    raise UnreadableFile(f"{path}: {info.filename} unpacks {info.file_size // max(1, info.compress_size)}x"
-                                         " its size; refusing a likely zip bomb")
-            if total > MAX_UNZIPPED_BYTES:
-                raise UnreadableFile(f"{path}: unpacks to {total // 2**20} MB; over the limit")
-            if "xl/workbook.xml" not in names:
-                raise UnreadableFile(f"{path}: a zip file but not an Excel workbook")
-            for name in names:
-                if name.startswith("xl/") and name.endswith(".xml"):
-                    with zf.open(name) as member:
-                        if b"<!ENTITY" in member.read(4096):
-                            raise UnreadableFile(f"{path}: {name} declares XML entities; refusing a likely XML bomb")
-    except zipfile.BadZipFile:
-        raise UnreadableFile(f"{path}: corrupt or truncated workbook (bad zip data)") from None
+def _kind_of(mode: int) -> str:
+    for test, word in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return word
+    return "not a file"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic inside calamine: pyo3 raises it as a BaseException, not an Exception."""
+    return type(exc).__name__ == "PanicException"
 
 
 def _xlsx_sheets(path: Path) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
-    _check_zip(path)
+    check_xlsx(path)  # before calamine allocates anything for the file
     try:
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for any damage
-        raise UnreadableFile(f"{path}: cannot read the workbook ({str(exc).splitlines()[0][:200]})") from None
+    except BaseException as exc:  # calamine raises its own error types for any damage
+        if not (isinstance(exc, Exception) or _is_panic(exc)):
+            raise
+        raise UnreadableFile(f"{path}: cannot read the workbook ({_first_line(exc)})") from None
 
     def reader(name: str):
         def rows():
+            number = None
             try:
                 sheet = book.get_sheet_by_name(name)
                 by_name[name].size = sheet.height  # known once loaded: progress can show a bar
                 start_row = sheet.start[0] if sheet.start else 0
+                number = start_row  # the last row handed out
+                # iter_rows turns cells into Python values lazily: a damaged or out-of-range
+                # cell (a date in the year 300000) fails here, mid-sheet
                 for offset, values in enumerate(sheet.iter_rows()):
-                    yield start_row + offset + 1, list(values)
-            except Exception as exc:
-                raise UnreadableFile(f"{path}: sheet {name!r}: {str(exc).splitlines()[0][:200]}") from None
+                    number = start_row + offset + 1
+                    yield number, list(values)
+            except GeneratorExit:
+                raise
+            except BaseException as exc:
+                if not (isinstance(exc, Exception) or _is_panic(exc)):
+                    raise
+                at = f"row {number + 1}: " if number is not None else ""  # the row that failed
+                raise UnreadableFile(f"{path}: sheet {name!r}: {at}cannot read it ({_first_line(exc)})") from None
         return rows
 
     sheets = [Sheet(name, i, reader(name)) for i, name in enumerate(book.sheet_names)]

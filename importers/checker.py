@@ -7,18 +7,20 @@ writer's executemany takes the GIL back for every row, and the two threads convo
 The checker is forked, so it starts at once with everything already imported, and
 it never touches the database: it only reads the file and sends chunks of checked
 rows back through a short queue. It leaves with os._exit (no cleanup that could touch
-the parent's SQLite connection, which it inherited) and stops by itself if the parent
-dies. Small files, and processes that run threads (the full-screen app), check rows
+the parent's SQLite connection, which it inherited) and dies with its parent (Linux
+kills it at once through PR_SET_PDEATHSIG; elsewhere it notices within a chunk). Small files, and processes that run threads (the full-screen app), check rows
 in-process instead: forking a threaded process is unsafe, and a small file is done
 before a process would have started.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
 import queue
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -26,6 +28,7 @@ from typing import Iterable, Iterator
 from db.errors import StoreError
 
 BIG = 2 * 2**20  # bytes: below this, checking in-process is as fast
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def can_fork(path: str | Path) -> bool:
@@ -65,7 +68,23 @@ def in_worker(items: Iterable, describe: str) -> Iterator:
         proc.join()
 
 
+def _die_with(parent: int) -> None:
+    """Ask Linux to kill this process when the parent goes (kill -9 included), so it never
+    lingers holding the whole sheet. The signal fires when the thread that forked us
+    ends; that is the parent's only thread (can_fork insists on one). Elsewhere, and if
+    the parent went before we asked, the parent checks below do it."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _run(items, q, parent: int) -> None:
+    _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
 
     def put(message) -> None:
@@ -79,6 +98,8 @@ def _run(items, q, parent: int) -> None:
 
     try:
         for item in items:
+            if os.getppid() != parent:  # no PR_SET_PDEATHSIG here: stop at the next chunk
+                os._exit(1)
             put(("item", item))
         put(("done", None))
     except BaseException as exc:

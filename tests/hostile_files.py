@@ -491,3 +491,18 @@ if __name__ == "__main__":  # python -m tests.hostile_files FOLDER: look at the 
 
     for name, path in build(Path(sys.argv[1])).items():
         print(name, path)
+
+
+def slow_to_check(path: Path, rows: int = 12000, phones: int = 40) -> Path:
+    """A workbook over checker.BIG whose rows are slow to check (many phone columns, each
+    parsed), stored uncompressed so it is quick to write: the forked row checker is busy
+    with it for seconds, not waiting on a full queue."""
+    head = ["Email", "First name"] + ["Phone"] * phones
+    lines = [f'<row r="1">{"".join(cell_xml(f"{col_letters(j)}1", h) for j, h in enumerate(head, 1))}</row>']
+    for i in range(2, rows + 2):
+        cells = [f'<c r="A{i}" t="inlineStr"><is><t>p{i}@example.com</t></is></c>',
+                 f'<c r="B{i}" t="inlineStr"><is><t>N{i}</t></is></c>']
+        cells += [f'<c r="{col_letters(j)}{i}"><v>447700{(i * 41 + j) % 1000000:06d}</v></c>' for j in range(3, phones + 3)]
+        lines.append(f'<row r="{i}">{"".join(cells)}</row>')
+    return write_zip(path, workbook_members([("Contacts", sheet_xml([], dimension=None, body="".join(lines)))]),
+                     zipfile.ZIP_STORED)

@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from db import validate
 from db.config import get_config
-from db.errors import Invalid
+from db.errors import Invalid, NotFound
 from db.models import Deal, FollowUp, Ticket
 from db.services import activities
 from db.services.common import (
@@ -24,6 +24,16 @@ from db.store import write
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("open", "done", "cancelled")
+
+
+def _live(ref) -> FollowUp:
+    try:
+        return get_live(FollowUp, ref, "follow-up")
+    except NotFound:
+        from db.services import trash  # (it imports this module)
+
+        trash.refuse_trashed(FollowUp, ref, "follow-up")
+        raise
 
 
 def to_dicts(rows) -> list[dict]:
@@ -156,14 +166,14 @@ def counts() -> dict:
 
 
 def show(ref) -> dict:
-    return to_dict(get_live(FollowUp, ref, "follow-up"))
+    return to_dict(_live(ref))
 
 
 def done(ref, note: str | None = None, from_done: bool = False) -> dict:
     """Complete a follow-up, log it on the linked record, and schedule the next
     occurrence of a recurring one (from its due date unless from_done)."""
     with write():
-        row = get_live(FollowUp, ref, "follow-up")
+        row = _live(ref)
         if row.status != "open":
             raise Invalid("status", f"follow-up {row.id} is already {row.status}")
         row.status = "done"
@@ -195,7 +205,7 @@ def snooze(ref, for_: str | None = None, until=None) -> dict:
     if wake <= now_local():
         raise Invalid("until", "the snooze must end in the future")
     with write():
-        row = get_live(FollowUp, ref, "follow-up")
+        row = _live(ref)
         if row.status != "open":
             raise Invalid("status", f"follow-up {row.id} is {row.status}; only open ones can be snoozed")
         row.snoozed_until = wake
@@ -207,7 +217,7 @@ def snooze(ref, for_: str | None = None, until=None) -> dict:
 def reschedule(ref, due) -> dict:
     due_at, has_time = _when(due, "due")
     with write():
-        row = get_live(FollowUp, ref, "follow-up")
+        row = _live(ref)
         row.due, row.due_has_time, row.snoozed_until = due_at, has_time, None
         row.chain_start, row.chain_index = due_at, 0  # a moved occurrence moves its chain
         row.updated_at = now_utc()
@@ -217,7 +227,7 @@ def reschedule(ref, due) -> dict:
 
 def cancel(ref) -> dict:
     with write():
-        row = get_live(FollowUp, ref, "follow-up")
+        row = _live(ref)
         row.status = "cancelled"
         row.updated_at = now_utc()
         row.save()
@@ -226,7 +236,7 @@ def cancel(ref) -> dict:
 
 def delete(ref) -> dict:
     with write():
-        row = get_live(FollowUp, ref, "follow-up")
+        row = _live(ref)
         set_deleted(row, True)
         return to_dict(row)
 

@@ -1,6 +1,8 @@
 """Bare `crm` until the full-screen UI lands: the morning summary."""
 from __future__ import annotations
 
+from rich.markup import escape
+
 from cli.output import _stdout
 from db.services import dashboard
 
@@ -14,8 +16,9 @@ def show_dashboard() -> None:
                   f"[bold]{data['open_deals']}[/] open deals · [bold]{t['open']}[/] open tickets")
     console.print(f"Follow-ups: [red]{f['overdue']} overdue[/] · {f['today']} today · {f['week']} this week")
     for item in data["due_followups"][:10]:
-        console.print(f"  {item['due']:<16}  #{item['id']:<4} {item['subject']}  [dim]({item['priority']})[/]")
+        # escape(): a subject like "[/]" is the user's text, not rich markup
+        console.print(f"  {item['due']:<16}  #{item['id']:<4} {escape(item['subject'])}  [dim]({item['priority']})[/]")
     if data["pipeline"]:
         console.print("Pipeline: " + " · ".join(
-            f"{p['stage']} {p['count']} ({p['total']} {p['currency']})" for p in data["pipeline"]))
+            escape(f"{p['stage']} {p['count']} ({p['total']} {p['currency']})") for p in data["pipeline"]))
     console.print("[dim]crm --help lists every command[/]")

@@ -23,10 +23,11 @@ _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9
 
 
 def text(value) -> str | None:
-    """Trimmed text, or None for blank."""
+    """Trimmed text, or None for blank. NUL characters are dropped: nobody types one,
+    they arrive only as damage in files, and PostgreSQL refuses to store them."""
     if value is None:
         return None
-    value = str(value).strip()
+    value = str(value).replace("\x00", "").strip()
     return value or None
 
 

@@ -24,6 +24,8 @@ def text(value) -> str | None:
     if value is None:
         return None
     if type(value) is str:  # by far the most common cell
+        if "\x00" in value:  # damage, never data; PostgreSQL cannot store it
+            value = value.replace("\x00", "")
         return value.strip() or None
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -100,11 +102,12 @@ def _in_range(moment: datetime) -> datetime:
     return moment
 
 
-def amount(value) -> tuple[str, str | None]:
+def amount(value) -> tuple[str | float, str | None]:
     """(the number as text, a currency the cell names) from '$1,200.50', '1.200,50 €', 1200.5."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        whole = isinstance(value, int) or value.is_integer()  # False for NaN and infinities
-        return (str(int(value)) if whole else repr(value)), None
+        if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15):
+            return value, None  # 1200.5, 1e30, NaN: the amount check takes floats as they are
+        return str(int(value)), None
     s = str(value).strip()
     code = None
     for sign, c in CURRENCY_SIGNS.items():

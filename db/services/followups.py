@@ -169,6 +169,24 @@ def show(ref) -> dict:
     return to_dict(_live(ref))
 
 
+def _next_occurrence(row, from_done: bool) -> tuple[datetime, int, datetime]:
+    """(chain start, index, next due) of a recurring follow-up. A recurrence stored
+    before steps were bounded (every 99999999999999999999d) has no next date: Invalid,
+    so `done` fails in one line and changes nothing."""
+    try:
+        if from_done:  # a new chain from today, at the same clock time
+            start, index = occurrence(datetime.combine(now_local().date(), row.due.time()), row.every, 1), 0
+        else:
+            start, index = row.chain_start or row.due, row.chain_index + 1
+        nxt = occurrence(start, row.every, index)
+    except (ValueError, OverflowError):
+        nxt = None
+    if nxt is None or not validate.FIRST_YEAR <= nxt.year <= validate.LAST_YEAR:
+        raise Invalid("every", f"follow-up {row.id} repeats every {row.every}, so it has no next date; "
+                               f"cancel it instead (crm followup cancel {row.id})")
+    return start, index, nxt
+
+
 def done(ref, note: str | None = None, from_done: bool = False) -> dict:
     """Complete a follow-up, log it on the linked record, and schedule the next
     occurrence of a recurring one (from its due date unless from_done)."""
@@ -184,11 +202,7 @@ def done(ref, note: str | None = None, from_done: bool = False) -> dict:
                        contact=row.contact_id, company=row.company_id, deal=row.deal_id, ticket=row.ticket_id)
         out = to_dict(row)
         if row.every:
-            if from_done:  # a new chain from today, at the same clock time
-                start, index = occurrence(datetime.combine(now_local().date(), row.due.time()), row.every, 1), 0
-            else:
-                start, index = row.chain_start or row.due, row.chain_index + 1
-            nxt = occurrence(start, row.every, index)
+            start, index, nxt = _next_occurrence(row, from_done)
             new = FollowUp.create(subject=row.subject, due=nxt, due_has_time=row.due_has_time,
                                   contact=row.contact_id, company=row.company_id, deal=row.deal_id,
                                   ticket=row.ticket_id, priority=row.priority, every=row.every,

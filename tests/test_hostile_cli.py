@@ -1,0 +1,199 @@
+"""Hostile CLI arguments: every one ends in one error line and an exit code, never a
+traceback, and leaves the store exactly as it was.
+
+The cases are generated: each hostile value is tried in every place of its kind
+(record ids, --limit, dates, amounts, currencies, choices), against real commands
+on a real SQLite store seeded with one record of each kind.
+"""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+HUGE = "99999999999999999999"  # over 2^64
+OVER_I64 = "9223372036854775808"  # 2^63: one past the largest SQLite/PostgreSQL integer
+MAX_I64 = "9223372036854775807"
+
+BAD_IDS = [HUGE, OVER_I64, MAX_I64, "-1", "-" + HUGE, "0", "²", "1e3", "", "\x00"]
+ID_COMMANDS = [
+    ["contact", "show"], ["contact", "delete"], ["contact", "restore"], ["contact", "edit", "{}", "--title", "x"],
+    ["company", "show"], ["company", "delete"], ["company", "restore"],
+    ["deal", "show"], ["deal", "won"], ["deal", "move", "{}", "won"], ["deal", "delete"], ["deal", "restore"],
+    ["deal", "edit", "{}", "--title", "x"],
+    ["followup", "show"], ["followup", "done"], ["followup", "cancel"], ["followup", "delete"],
+    ["followup", "snooze", "{}", "--for", "1d"], ["followup", "reschedule", "{}", "tomorrow"],
+    ["ticket", "show"], ["ticket", "status", "{}", "closed"], ["ticket", "comment", "{}", "hi"],
+    ["ticket", "assign", "{}", "sam"], ["ticket", "delete"],
+    ["contact", "merge", "1", "{}"],
+]
+# Ids given in options of other commands (a link to a record).
+LINK_COMMANDS = [
+    ["deal", "add", "D", "--contact"], ["deal", "add", "D", "--company"],
+    ["followup", "add", "F", "--due", "tomorrow", "--contact"],
+    ["followup", "add", "F", "--due", "tomorrow", "--deal"],
+    ["followup", "add", "F", "--due", "tomorrow", "--ticket"],
+    ["ticket", "add", "T", "--contact"], ["ticket", "add", "T", "--company"],
+    ["note", "add", "N", "--contact"], ["note", "add", "N", "--deal"], ["note", "add", "N", "--ticket"],
+    ["note", "add", "N", "--company"],
+    ["deal", "list", "--contact"], ["ticket", "list", "--contact"], ["followup", "list", "--contact"],
+]
+LINK_IDS = [HUGE, OVER_I64, "0"]
+
+BAD_LIMITS = [HUGE, OVER_I64, "-1", "-" + HUGE, "nan", "1e3"]
+LIMIT_COMMANDS = [["contact", "list"], ["company", "list"], ["deal", "list"], ["followup", "list"],
+                  ["ticket", "list"], ["next"]]
+
+BAD_DATES = ["+9000y", "+99999999999d", "+99999999999m", "+999999999999w", "+99999999999999999999y",
+             "0000-00-00", "9999-12-31", "0001-01-01", "in 99999999999 days", "2026-13-45", "\x00", "nan"]
+DATE_COMMANDS = [
+    ["followup", "add", "F", "--contact", "1", "--due"],
+    ["followup", "reschedule", "1"],
+    ["followup", "snooze", "1", "--until"],
+    ["deal", "add", "D", "--close"],
+    ["deal", "edit", "1", "--close"],
+    ["note", "add", "N", "--contact", "1", "--when"],
+    ["export", "{tmp}/out.csv", "--since"],
+    ["remind", "--now"],
+]
+BAD_DURATIONS = ["99999999999d", "99999999999999999999w", "36526d", "-1d", "1y"]
+DURATION_COMMANDS = [["followup", "snooze", "1", "--for"], ["remind", "--lead"]]
+BAD_EVERY = ["99999999999999999999d", "99999999999m", "5000y", "0d", "-1w", "1.5d", "\x00"]
+
+BAD_AMOUNTS = ["1e30", "0x10", "1,2,3", MAX_I64, "10000000000000", "-5", "nan", "inf", "-inf", "1e", "..",
+               "1.2.3", "12,5,00", "1 2 3 4", "10.005", "$-5", "5 EUR 5", "5 USD", "1_000", "\x00", "5\x005"]
+AMOUNT_COMMANDS = [["deal", "add", "D", "--amount"], ["deal", "edit", "1", "--amount"]]
+BAD_CURRENCIES = ["XYZ", "ZZZ", "EURO", "eu", "€", "   ", "X\x00Z", "123"]
+CURRENCY_COMMANDS = [["deal", "add", "D", "--amount", "5", "--currency"], ["deal", "edit", "1", "--currency"]]
+
+BAD_CHOICES = [
+    ["contact", "add", "--email", "c@x.com", "--stage", "boss"],
+    ["contact", "list", "--stage", "boss"], ["contact", "list", "--sort", "shoe size"],
+    ["company", "list", "--sort", "-"],
+    ["deal", "add", "D", "--stage", "nirvana"], ["deal", "move", "1", "nirvana"], ["deal", "list", "--status", "x"],
+    ["deal", "add", "D", "--probability", "101"], ["deal", "add", "D", "--probability", "-1"],
+    ["deal", "add", "D", "--probability", HUGE], ["deal", "add", "D", "--probability", "nan"],
+    ["followup", "add", "F", "--due", "tomorrow", "--priority", "meh"],
+    ["followup", "list", "--status", "x"], ["followup", "list", "--sort", "x"],
+    ["ticket", "add", "T", "--priority", "x"], ["ticket", "add", "T", "--channel", "pigeon"],
+    ["ticket", "status", "1", "x"], ["ticket", "list", "--status", "x"],
+    ["note", "add", "N", "--contact", "1", "--kind", "fax"],
+    ["contact", "list", "--format", "xml"], ["report", "pipeline", "--format", "x"], ["remind", "--format", "x"],
+    ["deal", "add", "", "--contact", "1"], ["followup", "add", " ", "--due", "tomorrow"],
+    ["ticket", "add", ""], ["note", "add", "", "--contact", "1"], ["note", "add", "N"],
+    ["contact", "add", "--email", "not an email"], ["contact", "add", "--email", "a@b.com\x00"],
+    ["contact", "add", "--email", "ann@example.com"],  # a duplicate
+    ["contact", "add", "--phone", "abc"], ["contact", "add", "--phone", "\x00\x00\x00"],
+    ["company", "add", ""], ["company", "add", "Acme"],  # a duplicate
+    ["export", "{tmp}/out.txt"], ["export", "{tmp}/out.csv", "--entity", "planets"],
+]
+
+
+def _spread(commands, values, always: int = 2, each: int = 2):
+    """Every command with the first `always` values, plus `each` of the others in turn:
+    each value still meets several commands, at a fraction of the full cross product."""
+    rest = values[always:]
+    for n, cmd in enumerate(commands):
+        picks = values[:always] + [rest[(n * each + k) % len(rest)] for k in range(each)] if rest else values
+        for bad in dict.fromkeys(picks):
+            yield [bad if part == "{}" else part for part in cmd] if "{}" in cmd else [*cmd, bad]
+
+
+def _cases():
+    yield from _spread(ID_COMMANDS, BAD_IDS)
+    yield from _spread(LINK_COMMANDS, LINK_IDS, always=3, each=0)
+    yield from _spread([[*c, "--limit"] for c in LIMIT_COMMANDS], BAD_LIMITS)
+    yield from _spread(DATE_COMMANDS, BAD_DATES, each=3)
+    yield from _spread(DURATION_COMMANDS, BAD_DURATIONS, always=5, each=0)
+    yield from _spread([["followup", "add", "F", "--contact", "1", "--due", "tomorrow", "--every"]], BAD_EVERY,
+                       always=len(BAD_EVERY), each=0)
+    yield from _spread(AMOUNT_COMMANDS[:1], BAD_AMOUNTS, always=len(BAD_AMOUNTS), each=0)
+    yield from _spread(AMOUNT_COMMANDS[1:], BAD_AMOUNTS, always=3, each=4)
+    yield from _spread(CURRENCY_COMMANDS[:1], BAD_CURRENCIES, always=len(BAD_CURRENCIES), each=0)
+    yield from _spread(CURRENCY_COMMANDS[1:], BAD_CURRENCIES, always=3, each=0)
+    yield from BAD_CHOICES
+
+
+CASES = list(_cases())
+
+
+def fingerprint(path) -> list[str]:
+    """Every row of every table, read through a separate connection."""
+    con = sqlite3.connect(path)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory):
+    """One store with a record of each kind (and a contact in the trash), built once;
+    each case runs on a copy of it."""
+    from db import config, store
+    from tests.conftest import CONFIG
+
+    folder = tmp_path_factory.mktemp("seed")
+    (folder / "config.toml").write_text(CONFIG)
+    path = folder / "seed.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CRM_CONFIG", str(folder / "config.toml"))
+        config.reload_config()
+        store.open_store(str(path))
+        from db.services import companies, contacts, deals, followups, tickets
+
+        companies.create({"name": "Acme"})
+        contacts.create({"first_name": "Ann", "company": "Acme"}, emails=["ann@example.com"])
+        contacts.create({"first_name": "Bob"}, emails=["bob@example.com"])
+        contacts.delete("2")
+        deals.create({"title": "Big one", "contact": "1", "amount": "4800"})
+        followups.create("Call Ann", "2026-11-24 09:00", contact="1", every="1w")
+        tickets.create({"subject": "Broken", "contact": "1"})
+        store.close_store()
+    config.reload_config()
+    return path
+
+
+def test_enough_cases():
+    assert len(CASES) >= 150
+
+
+@pytest.fixture
+def crm_store(seed, tmp_path, monkeypatch):
+    """Replaces conftest's: a copy of the seeded store instead of a new one per case
+    (creating and migrating a store costs more than the case itself)."""
+    from db import config, store
+    from db.services import common
+
+    db_path = tmp_path / "crm.db"
+    shutil.copy(seed, db_path)
+    monkeypatch.setenv("CRM_DB", str(db_path))
+    monkeypatch.setenv("CRM_CONFIG", str(seed.parent / "config.toml"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # crash reports, if any
+    config.reload_config()
+    yield db_path
+    store.close_store()
+    common.set_clock(None)
+    config.reload_config()
+
+
+@pytest.mark.parametrize("args", CASES, ids=[" ".join(a)[:80].encode("unicode_escape").decode() for a in CASES])
+def test_hostile_argument(args, crm_store, tmp_path, clock):
+    clock(2026, 11, 23, 10, 0)
+    before = fingerprint(crm_store)
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = CliRunner().invoke(app, ["--db", str(crm_store), *args], prog_name="crm")
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        "traceback", repr(result.exception))
+    assert "Traceback" not in result.output
+    assert "hit a bug" not in result.stderr, result.stderr  # the last-resort guard caught a crash
+    assert result.exit_code in (1, 2, 3), (result.exit_code, result.stdout[:300])
+    if result.exit_code != 2:  # click's usage errors are a usage line plus the error
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert fingerprint(crm_store) == before

@@ -1,14 +1,16 @@
 """What an untrusted .xlsx must pass before a reader allocates anything for it.
 
 calamine (our reader) builds each sheet as one dense grid from its top-left to its
-bottom-right filled cell, and aborts the whole process (a Rust allocation failure,
-not an exception) when that grid does not fit in memory: a 1.6 KB file with one cell
-at A1 and one at XFD1048576 asks for 17 billion cells. So before calamine opens a
-sheet, its XML is streamed once (never loaded whole) and the cells are placed the way
-calamine places them: a cell's own `r` reference, else the next column of the current
-row, where `<row r=...>` sets the row and `</row>` moves to the next. A sheet whose
-grid would be over Excel's own limits, or over MAX_CELLS, is refused with one line.
-A sparse sheet is judged by the grid it would cost, not by how few cells it has.
+bottom-right filled cell, empty cells included, and aborts the whole process (a Rust
+allocation failure, not an exception) when that grid does not fit in memory: a 1.6 KB
+file with one cell at A1 and one at XFD1048576 asks for 17 billion cells. So before
+calamine opens a sheet, its XML is streamed (never loaded whole) and its cells placed
+the way calamine places them: a cell's own `r` reference, else the next column of the
+current row, where `<row r=...>` sets the row and `</row>` moves to the next. A sheet
+is refused, with one line naming file and sheet, when that grid is beyond Excel's own
+limits, over MAX_CELLS, or big and mostly empty (a sparse sheet must not cost memory
+for its empty cells). A declared <dimension> only has to be within Excel's limits:
+calamine does not allocate by it.
 
 The zip itself is checked here too: sizes (bombs), entities (XML bombs), and every
 member read through once so that a damaged one is one line here rather than an
@@ -25,6 +27,9 @@ from db.errors import StoreError
 
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
 MAX_CELLS = 20_000_000  # a 20M-cell grid is ~640 MB in calamine; more is not a contact list
+# A grid bigger than one full-height column (~32 MB) must be at least a tenth full: empty
+# cells cost calamine as much as full ones, and a 2 KB file must not take 600 MB.
+SPARSE_FLOOR, SPARSE_RATIO = MAX_ROWS, 10
 MAX_UNZIPPED_BYTES = 2 * 1024 * 1024 * 1024
 MAX_RATIO = 200  # a member that unpacks to more than 200x its packed size is a bomb
 MAX_SHARED_STRINGS = 50_000_000  # calamine reserves room for the declared count up front
@@ -99,12 +104,14 @@ _CELL_REF = re.compile(rb'<c r="([A-Za-z]+)([0-9]+)"')
 _DIMENSION = re.compile(rb"""<(?:[^\s/>:]+:)?dimension\s[^>]*?\bref\s*=\s*["']([^"']*)""")
 
 
-def _quick_box(chunks) -> tuple[int, int] | None:
-    """The bounding box of the cells, for the common sheet whose every cell opens with
-    `<c r="REF"`: one regex pass in C, a few sets. Counts empty cells too, so it may be
-    larger than calamine's grid, never smaller. None when the sheet is not that simple."""
-    max_row = max_col = 0
+def _quick_box(chunks) -> tuple[int, int, int] | None:
+    """(bottom row, right column, cells with content) for the common sheet whose every
+    cell opens with `<c r="REF"`: one regex pass in C and a few sets. Empty cells count
+    in the box, so it may be larger than calamine's grid, never smaller. None when the
+    sheet is not that simple."""
+    max_row = max_col = filled = 0
     for data in chunks:
+        filled += data.count(b"</c>")  # `<c .../>` holds nothing
         found = _CELL_REF.findall(data)
         # `<c/>` alone holds nothing; a cell after it without `r` shows up in these counts
         cells = data.count(b"<c ") + data.count(b"<c>")
@@ -114,15 +121,15 @@ def _quick_box(chunks) -> tuple[int, int] | None:
             letters, digits = zip(*found)
             max_col = max(max_col, max(column_number(c) for c in set(letters)))
             max_row = max(max_row, max(map(int, set(digits))))
-    return max_row, max_col
+    return max_row, max_col, filled
 
 
-def _exact_box(chunks) -> tuple[int, int]:
+def _exact_box(chunks) -> tuple[int, int, int]:
     """Where calamine would put each cell with content, kept as the bounding box: a
     cell's own `r`, else the next column of the current row; `<row r=...>` sets the row
     and `</row>` moves to the next; `<c/>` is a start and an end (calamine expands it)."""
     row = col = 1
-    max_row = max_col = 0
+    max_row = max_col = filled = 0
     for data in chunks:
         for m in _TAG.finditer(data):
             closing, name, attrs = m.groups()
@@ -138,6 +145,7 @@ def _exact_box(chunks) -> tuple[int, int]:
                 if not empty:  # only a cell with content takes room in the grid
                     max_row = max(max_row, pos[0])
                     max_col = max(max_col, pos[1])
+                    filled += 1
             elif name == b"row":
                 if not closing:
                     r = _ATTR_R.search(attrs)
@@ -145,7 +153,7 @@ def _exact_box(chunks) -> tuple[int, int]:
                         row = int(r.group(1))
                 if closing or empty:
                     row, col = row + 1, 1
-    return max_row, max_col
+    return max_row, max_col, filled
 
 
 _NEGATIVE_VALUE = re.compile(rb"<(?:[^\s/>:]+:)?v>\s*(-[^<]{1,60})<")
@@ -174,8 +182,10 @@ def _no_negative_dates(chunks, where: str):
         yield data
 
 
-def _over(box: tuple[int, int]) -> bool:
-    return box[0] > MAX_ROWS or box[1] > MAX_COLUMNS or box[0] * box[1] > MAX_CELLS
+def _over(box: tuple[int, int, int]) -> bool:
+    rows, cols, filled = box
+    grid = rows * cols
+    return rows > MAX_ROWS or cols > MAX_COLUMNS or grid > MAX_CELLS or (grid > SPARSE_FLOOR and grid > SPARSE_RATIO * filled)
 
 
 def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, sheet: str) -> None:
@@ -193,13 +203,17 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, sheet: str) -
     box = _quick_box(_no_negative_dates(_stream(zf, info, path), where))
     if box is None or _over(box):
         box = _exact_box(_no_negative_dates(_stream(zf, info, path), where))
-    rows, cols = box
+    rows, cols, filled = box
     if rows > MAX_ROWS or cols > MAX_COLUMNS:
         raise UnreadableFile(f"{where}: a cell at {column_letters(cols)}{rows} is beyond Excel's limits "
                              f"({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns)")
-    if rows * cols > MAX_CELLS:
-        raise UnreadableFile(f"{where}: its cells reach {column_letters(cols)}{rows}, a grid of {rows * cols:,} cells "
+    grid = rows * cols
+    if grid > MAX_CELLS:
+        raise UnreadableFile(f"{where}: its cells reach {column_letters(cols)}{rows}, a grid of {grid:,} cells "
                              f"(the limit is {MAX_CELLS:,}); delete what lies far from the data, or save it as CSV")
+    if grid > SPARSE_FLOOR and grid > SPARSE_RATIO * filled:
+        raise UnreadableFile(f"{where}: its cells reach {column_letters(cols)}{rows}, a grid of {grid:,} cells of which "
+                             f"only {filled:,} hold anything; delete what lies far from the data, or save it as CSV")
 
 
 def _sheet_names(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:

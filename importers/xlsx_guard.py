@@ -18,6 +18,7 @@ error of some unexpected type deep inside a reader.
 """
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -188,10 +189,12 @@ def _over(box: tuple[int, int, int]) -> bool:
     return rows > MAX_ROWS or cols > MAX_COLUMNS or grid > MAX_CELLS or (grid > SPARSE_FLOOR and grid > SPARSE_RATIO * filled)
 
 
-def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, sheet: str) -> None:
-    where = f"{path}: sheet {sheet!r}"
+def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, sheet: str | None) -> None:
+    where = f"{path}: sheet {sheet!r}" if sheet is not None else f"{path}: {info.filename}"
     declared = None
-    for data in _stream(zf, info, path):
+    for i, data in enumerate(_stream(zf, info, path)):
+        if i == 0:
+            _check_shared_strings(data, where)
         found = _DIMENSION.search(data)
         if found:
             declared = found.group(1)
@@ -217,8 +220,9 @@ def _check_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, sheet: str) -
 
 
 def _sheet_names(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    """Member name -> sheet name, through workbook.xml and its relationships (best effort:
-    a member we cannot name is still checked, under its file name)."""
+    """Member name (as _normal spells it) -> sheet name, through workbook.xml and its
+    relationships (best effort: a member we cannot name is still checked, under its own
+    name)."""
     try:
         book = zf.read("xl/workbook.xml")[:4 * 2**20]
         rels = zf.read("xl/_rels/workbook.xml.rels")[:4 * 2**20] if "xl/_rels/workbook.xml.rels" in names else b""
@@ -229,8 +233,8 @@ def _sheet_names(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         rid = re.search(rb"""\sId\s*=\s*["']([^"']*)""", b" " + m.group(1))
         target = re.search(rb"""\sTarget\s*=\s*["']([^"']*)""", b" " + m.group(1))
         if rid and target:
-            t = target.group(1).decode("utf-8", "replace").lstrip("/")
-            targets[rid.group(1)] = t if t.startswith("xl/") else "xl/" + t
+            t = target.group(1).decode("utf-8", "replace")
+            targets[rid.group(1)] = _normal(t if t.startswith("/") else "xl/" + t)
     out = {}
     for m in re.finditer(rb"<(?:[^\s/>:]+:)?sheet\s([^>]*)>", book):
         name = re.search(rb"""\sname\s*=\s*["']([^"']*)""", b" " + m.group(1))
@@ -248,14 +252,11 @@ def check_xlsx(path: Path) -> None:
             infos = _members(zf, path)
             names = {i.filename for i in infos}
             sheets = _sheet_names(zf, names)
+            # Every part, whatever its name: calamine finds a sheet through the workbook's
+            # relationships (names matched without regard to case), so any member may be
+            # read as one. Only those the workbook names are called sheets in messages.
             for info in infos:
-                name = info.filename
-                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                    _check_sheet(zf, info, path, sheets.get(name, name))
-                elif name.endswith((".xml", ".rels")):  # every other part a reader parses as XML
-                    for data in _stream(zf, info, path):
-                        if name == "xl/sharedStrings.xml":
-                            _check_shared_strings(data, path)
+                _check_part(zf, info, path, sheets.get(_normal(info.filename)))
     except UnreadableFile:
         raise
     except zipfile.BadZipFile:
@@ -269,10 +270,14 @@ def check_xlsx(path: Path) -> None:
         raise UnreadableFile(f"{path}: corrupt or truncated workbook ({detail})") from None
 
 
-def _check_shared_strings(data: bytes, path) -> None:
+def _check_shared_strings(data: bytes, where: str) -> None:
     m = re.search(rb"<(?:[^\s/>:]+:)?sst\s([^>]*)>", data[:65536])
     if m:
         unique = _ATTR_UNIQUE.search(b" " + m.group(1))
         if unique and int(unique.group(1)) > MAX_SHARED_STRINGS:
-            raise UnreadableFile(f"{path}: xl/sharedStrings.xml claims {int(unique.group(1)):,} strings; "
-                             f"over the {MAX_SHARED_STRINGS:,} limit")
+            raise UnreadableFile(f"{where}: claims {int(unique.group(1)):,} shared strings, "
+                                 f"over the {MAX_SHARED_STRINGS:,} limit")
+
+
+def _normal(member: str) -> str:
+    return posixpath.normpath(member.replace("\\", "/").lstrip("/")).lower()

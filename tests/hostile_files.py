@@ -256,6 +256,17 @@ def _entity_bomb(where: str) -> dict[str, str]:
     return members
 
 
+def _moved_sheet(xml: str, where: str) -> dict[str, str]:
+    """The sheet stored under another name (and case) than xl/worksheets/sheet1.xml: the
+    workbook's relationships say where it is, so a reader still finds it."""
+    members = workbook_members([("Contacts", xml)])
+    del members["xl/worksheets/sheet1.xml"]
+    members[f"xl/{where}"] = xml
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        'Target="worksheets/sheet1.xml"', f'Target="{where.lower()}"')
+    return members
+
+
 def _external_entity() -> dict[str, str]:
     members = workbook_members([("Contacts", sheet_xml(CONTACT_ROWS))])
     head, rest = members["xl/worksheets/sheet1.xml"].split("\n", 1)
@@ -322,6 +333,8 @@ def cases() -> dict[str, Callable[[Path], Path | str]]:
         add(f"sparse-{far}", ".xlsx", lambda p, far=far: write_zip(p, workbook_members([("Contacts", _huge_sparse(far))])))
         add(f"sparse-{far}-declared-small", ".xlsx",
             lambda p, far=far: write_zip(p, workbook_members([("Contacts", _huge_sparse(far, "A1:A2"))])))
+    add("sparse-sheet-at-odd-path", ".xlsx", lambda p: write_zip(p, _moved_sheet(_huge_sparse("XFD1048576"),
+                                                                              "MEDIA/Image1.PNG")))
     add("sparse-row-attr-only", ".xlsx", lambda p: write_zip(p, workbook_members([("Contacts", sheet_xml(
         [], dimension=None, body='<row r="1"><c t="inlineStr"><is><t>Email</t></is></c></row>'
                                  '<row r="1048576"><c t="inlineStr"><is><t>x@example.com</t></is></c>'

@@ -197,3 +197,38 @@ def test_hostile_argument(args, crm_store, tmp_path, clock):
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert fingerprint(crm_store) == before
+
+
+# Odd but valid text: taken as typed (trimmed), shown back unchanged, never a crash.
+ODD_TEXT = ["Zoë Åström", "张伟", "עברית ומספרים 123", "🦄🚀", "a" * 10_000, "  padded  ",
+            "O'Brien'); DROP TABLE contact;--", "=1+1", "%s %d {} {0}", "\\N", "\u202eevil", "tab\there",
+            "line\nbreak", "-starts with a dash"]
+
+
+@pytest.mark.parametrize("text", ODD_TEXT, ids=[t[:20].encode("unicode_escape").decode() for t in ODD_TEXT])
+def test_odd_text_round_trips(text, crm_store, clock):
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    clock(2026, 11, 23, 10, 0)
+
+    def run(*args, positional=()):
+        result = CliRunner().invoke(app, ["--db", str(crm_store), *args, "--format", "json", "--", *positional],
+                                    prog_name="crm")
+        assert result.exit_code == 0 and result.exception is None, (result.stderr, repr(result.exception))
+        return json.loads(result.stdout)
+
+    made = run("contact", "add", "--first-name", text, "--title", text, "--email", "odd@example.com")
+    assert run("contact", "show", str(made["id"]))["first_name"] == text.strip()
+    deal = run("deal", "add", "--contact", str(made["id"]), "--amount", "1 234,56", "--currency", "EUR",
+               positional=[text])
+    assert (deal["title"], deal["amount"]) == (text.strip(), "1234.56")
+    followup = run("followup", "add", "--contact", str(made["id"]), "--due", "tomorrow", positional=[text])
+    assert followup["subject"] == text.strip()
+    for args in (["contact", "show", str(made["id"])], ["contact", "list"], ["deal", "list"], ["followup", "list"],
+                 ["next"], ["search", "odd"], []):  # tables, and bare crm's summary
+        result = CliRunner().invoke(app, ["--db", str(crm_store), *args], prog_name="crm")
+        assert result.exit_code == 0 and result.exception is None, (args, result.stderr, repr(result.exception))

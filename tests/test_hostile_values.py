@@ -286,3 +286,22 @@ def test_json_lists_only_what_was_delivered(crm, set_config, smtp_server, monkey
     assert [i["subject"] for i in json.loads(sent.stdout)] == ["Call"]
     again = crm("remind", "--now", "2026-11-24T09:10", "--email", "--format", "json")
     assert json.loads(again.stdout) == [] and len(smtp_server.messages) == 1
+
+
+# -- the same rules on PostgreSQL --------------------------------------------------
+
+def test_on_postgres(pg_url):
+    """Sums split the same way (bigint / integer divides there too), ids past 2^63 never
+    reach the driver, and a NUL in text (which PostgreSQL refuses to store) is dropped."""
+    big = 2 ** 62
+    for n in range(3):
+        deals.create({"title": f"D\x00{n}", "amount": "1", "currency": "USD"})
+    Deal.update(amount=big).execute()
+    p = Deal.get().probability
+    assert deals.pipeline() == [{"stage": "lead", "currency": "USD", "count": 3, "total": _cents(3 * big),
+                                 "weighted": _cents(3 * big * p // 100)}]
+    assert deals.show("1")["title"] == "D0"
+    with pytest.raises(NotFound):
+        deals.show(HUGE)
+    with pytest.raises(Invalid):
+        contacts.list_(limit=-1)

@@ -104,7 +104,7 @@ def test_update_refuses_taking_another_contacts_email():
 def test_delete_and_restore_through_the_trash():
     c = ann()
     contacts.delete(c["id"])
-    with pytest.raises(NotFound, match="contact 1 not found"):
+    with pytest.raises(NotFound, match="contact 1 is in the trash"):
         contacts.show(c["id"])
     assert contacts.list_().total == 0
     assert [(t["type"], t["id"]) for t in trash.list_()] == [("contact", 1)]
@@ -188,7 +188,7 @@ def test_company_crud_and_duplicate_name():
     companies.update(co["id"], {"city": "Denver"})
     assert companies.show("Atlas Plumbing")["city"] == "Denver"
     companies.delete(co["id"])
-    with pytest.raises(NotFound, match="company 'Atlas Plumbing' not found"):
+    with pytest.raises(NotFound, match="company 1 is in the trash"):
         companies.show("Atlas Plumbing")
     companies.restore(co["id"])
     assert companies.list_().total == 1

@@ -305,3 +305,15 @@ def test_on_postgres(pg_url):
         deals.show(HUGE)
     with pytest.raises(Invalid):
         contacts.list_(limit=-1)
+
+
+# -- config values the services use --------------------------------------------
+
+def test_config_day_start_and_sla_out_of_range_are_one_line(crm, set_config, clock):
+    clock(2026, 11, 23, 10, 0)
+    followups.create("Call", "2026-11-23")
+    set_config('timezone = "Europe/London"\n[reminders]\nday_start = "nine"\n')
+    assert crm("remind", code=3).stderr.endswith("[reminders] day_start: 'nine' is not a time like 09:00\n")
+    set_config('timezone = "Europe/London"\n[sla]\nurgent = [1, 99999999999]\n')
+    result = crm("ticket", "add", "Oven", "--priority", "urgent", code=3)
+    assert result.stderr.endswith("[sla] urgent: 1, 99999999999 hours is too long\n")

@@ -19,6 +19,7 @@ from peewee import Tuple
 
 from db import clock, validate
 from db.config import get_config
+from db.errors import StoreError
 from db.models import Company, Contact, Deal, FollowUp, Reminder, Ticket
 from db.services import contacts, deals
 from db.services.common import iso_local, now_utc
@@ -44,9 +45,13 @@ def lead_time(value: str | None = None) -> timedelta:
 
 def day_start() -> time:
     """When a follow-up with a date but no time fires (config [reminders] day_start)."""
-    raw = get_config().reminders.get("day_start", "09:00")
+    cfg = get_config()
+    raw = cfg.reminders.get("day_start", "09:00")
     hour, _, minute = str(raw).partition(":")
-    return time(int(hour), int(minute or 0))
+    try:
+        return time(int(hour), int(minute or 0))
+    except ValueError:
+        raise StoreError(f"{cfg.path or 'config'}: [reminders] day_start: {raw!r} is not a time like 09:00") from None
 
 
 def due_at(row: FollowUp) -> datetime:
@@ -239,7 +244,6 @@ def email_digests(items: list[dict]) -> tuple[set[int], list[str]]:
     """Send each owner one message with their reminders. Returns the follow-up ids
     that could not be sent and one line per failure."""
     from db import mail
-    from db.errors import StoreError
 
     by_owner: dict[str | None, list[dict]] = {}
     for item in items:

@@ -7,7 +7,7 @@ from peewee import Case, fn
 
 from db import search, validate
 from db.config import get_config
-from db.errors import Invalid
+from db.errors import Invalid, StoreError
 from db.models import Company, Contact, Ticket
 from db.services import activities, companies, contacts
 from db.services.common import (
@@ -73,8 +73,12 @@ def _links(values: dict) -> dict:
 
 
 def _sla(priority: str, start):
-    response, resolution = get_config().sla[priority]
-    return start + timedelta(hours=response), start + timedelta(hours=resolution)
+    cfg = get_config()
+    response, resolution = cfg.sla[priority]
+    try:
+        return start + timedelta(hours=response), start + timedelta(hours=resolution)
+    except OverflowError:  # [sla] hours past any calendar
+        raise StoreError(f"{cfg.path or 'config'}: [sla] {priority}: {response}, {resolution} hours is too long") from None
 
 
 def create(values: dict) -> dict:

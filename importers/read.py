@@ -10,8 +10,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 import stat
+import sys
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -21,6 +25,7 @@ from importers.xlsx_guard import UnreadableFile, check_xlsx
 __all__ = ["Sheet", "UnreadableFile", "open_sheets", "pick_sheet", "sniff", "detect_encoding"]
 
 MAX_FILE_BYTES = 500 * 1024 * 1024
+ROW_BLOCK = 500  # rows taken from calamine at a time
 
 
 @dataclass
@@ -86,12 +91,34 @@ def _is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
+@contextmanager
+def _no_rust_chatter():
+    """A Rust panic in calamine prints its own lines on file descriptor 2 (pages of them
+    under RUST_BACKTRACE) before pyo3 raises it here, where it becomes one line. So while
+    calamine runs, fd 2 points at /dev/null; but only in a process with no other thread
+    (in the full-screen app another thread draws on that terminal)."""
+    if threading.active_count() != 1:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
 def _xlsx_sheets(path: Path) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
     check_xlsx(path)  # before calamine allocates anything for the file
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        with _no_rust_chatter():
+            book = CalamineWorkbook.from_path(str(path))
     except BaseException as exc:  # calamine raises its own error types for any damage
         if not (isinstance(exc, Exception) or _is_panic(exc)):
             raise
@@ -99,23 +126,31 @@ def _xlsx_sheets(path: Path) -> list[Sheet]:
 
     def reader(name: str):
         def rows():
-            number = None
+            number, block = None, []
             try:
-                sheet = book.get_sheet_by_name(name)
+                with _no_rust_chatter():
+                    sheet = book.get_sheet_by_name(name)
                 by_name[name].size = sheet.height  # known once loaded: progress can show a bar
-                start_row = sheet.start[0] if sheet.start else 0
-                number = start_row  # the last row handed out
+                number = sheet.start[0] if sheet.start else 0  # the last row handed out
                 # iter_rows turns cells into Python values lazily: a damaged or out-of-range
-                # cell (a date in the year 300000) fails here, mid-sheet
-                for offset, values in enumerate(sheet.iter_rows()):
-                    number = start_row + offset + 1
-                    yield number, list(values)
+                # cell fails here, mid-sheet. Rows are taken a block at a time so that
+                # silencing calamine costs a few system calls per block, not per row.
+                values = sheet.iter_rows()
+                while True:
+                    block = []
+                    with _no_rust_chatter():
+                        block.extend(list(row) for row in itertools.islice(values, ROW_BLOCK))
+                    for row in block:
+                        number += 1
+                        yield number, row
+                    if len(block) < ROW_BLOCK:
+                        return
             except GeneratorExit:
                 raise
             except BaseException as exc:
                 if not (isinstance(exc, Exception) or _is_panic(exc)):
                     raise
-                at = f"row {number + 1}: " if number is not None else ""  # the row that failed
+                at = f"row {number + len(block) + 1}: " if number is not None else ""  # the row that failed
                 raise UnreadableFile(f"{path}: sheet {name!r}: {at}cannot read it ({_first_line(exc)})") from None
         return rows
 

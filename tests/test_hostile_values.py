@@ -317,3 +317,18 @@ def test_config_day_start_and_sla_out_of_range_are_one_line(crm, set_config, clo
     set_config('timezone = "Europe/London"\n[sla]\nurgent = [1, 99999999999]\n')
     result = crm("ticket", "add", "Oven", "--priority", "urgent", code=3)
     assert result.stderr.endswith("[sla] urgent: 1, 99999999999 hours is too long\n")
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_json_after_a_partial_failure_lists_only_the_sent_owner(crm, set_config, smtp_server, monkeypatch):
+    monkeypatch.setenv("CRM_SMTP_PASSWORD", PASSWORD)
+    set_config(_smtp_config(smtp_server.port))
+    followups.create("Call", "2026-11-24 09:00")
+    followups.create("Visit", "2026-11-24 09:00", owner="jo")  # jo has no address yet
+    result = crm("remind", "--now", "2026-11-24T09:00", "--email", "--format", "json", code=3)
+    assert [i["subject"] for i in json.loads(result.stdout)] == ["Call"]
+    assert result.stderr == "error: config: no email address for owner 'jo' (add it under [owners])\n"
+    set_config(_smtp_config(smtp_server.port) + 'jo = "jo@shop.example"\n')
+    result = crm("remind", "--now", "2026-11-24T09:05", "--email", "--format", "json")
+    assert [i["subject"] for i in json.loads(result.stdout)] == ["Visit"]
+    assert smtp_server.messages == [["sam@shop.example"], ["jo@shop.example"]]

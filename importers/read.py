@@ -1,9 +1,11 @@
 """Opening an untrusted spreadsheet: what kind of file it really is, its sheets, its rows.
 
 xlsx is read with python-calamine (a Rust reader: several times faster than openpyxl
-for big files, and its XML parser expands no entities); CSV with the encoding and
-delimiter detected. A file that cannot be read at all raises UnreadableFile with one
-line naming it.
+for big files, and its XML parser expands no entities), once xlsx_guard has passed the
+file (damage, bombs, grids that would not fit in memory); CSV with the encoding and
+delimiter detected. Only a regular file is opened: a FIFO would block and a device
+never end. A file that cannot be read raises UnreadableFile with one line naming it
+(and the sheet and row where it is one).
 """
 from __future__ import annotations
 

@@ -18,11 +18,11 @@ error of some unexpected type deep inside a reader.
 """
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import unescape
 
 from db.errors import StoreError
 
@@ -84,8 +84,10 @@ def _members(zf: zipfile.ZipFile, path) -> list[zipfile.ZipInfo]:
     return infos
 
 
-def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path):
-    """The member's bytes in chunks, each cut after a '>' so that no tag is split."""
+def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, xml: bool = True):
+    """The member's bytes in chunks, each cut after a '>' so that no tag is split. A
+    member that is not XML (an image, a .bin) may run a megabyte without a '>': it is
+    read no further, as no reader parses it."""
     tail = b""
     with zf.open(info) as member:
         while chunk := member.read(CHUNK):
@@ -94,6 +96,8 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path):
                 raise UnreadableFile(f"{path}: {info.filename} declares XML entities; refusing a likely XML bomb")
             cut = data.rfind(b">") + 1
             data, tail = data[:cut], data[cut:]
+            if len(tail) > CHUNK and not xml:
+                return
             if len(tail) > CHUNK:  # a tag over a megabyte long: nothing legitimate
                 raise UnreadableFile(f"{path}: {info.filename} has a tag over {CHUNK // 2**20} MB long")
             yield data
@@ -191,8 +195,9 @@ def _over(box: tuple[int, int, int]) -> bool:
 
 def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, sheet: str | None) -> None:
     where = f"{path}: sheet {sheet!r}" if sheet is not None else f"{path}: {info.filename}"
+    xml = sheet is not None or info.filename.lower().endswith((".xml", ".rels"))
     declared = None
-    for i, data in enumerate(_stream(zf, info, path)):
+    for i, data in enumerate(_stream(zf, info, path, xml)):
         if i == 0:
             _check_shared_strings(data, where)
         found = _DIMENSION.search(data)
@@ -203,9 +208,9 @@ def _check_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, sheet: str | N
         if corner and (corner[0] > MAX_ROWS or corner[1] > MAX_COLUMNS):
             raise UnreadableFile(f"{where}: its declared size {declared.decode('ascii', 'replace')!r} is beyond "
                                  f"Excel's limits ({MAX_ROWS:,} rows, {MAX_COLUMNS:,} columns)")
-    box = _quick_box(_no_negative_dates(_stream(zf, info, path), where))
+    box = _quick_box(_no_negative_dates(_stream(zf, info, path, xml), where))
     if box is None or _over(box):
-        box = _exact_box(_no_negative_dates(_stream(zf, info, path), where))
+        box = _exact_box(_no_negative_dates(_stream(zf, info, path, xml), where))
     rows, cols, filled = box
     if rows > MAX_ROWS or cols > MAX_COLUMNS:
         raise UnreadableFile(f"{where}: a cell at {column_letters(cols)}{rows} is beyond Excel's limits "
@@ -233,14 +238,14 @@ def _sheet_names(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         rid = re.search(rb"""\sId\s*=\s*["']([^"']*)""", b" " + m.group(1))
         target = re.search(rb"""\sTarget\s*=\s*["']([^"']*)""", b" " + m.group(1))
         if rid and target:
-            t = target.group(1).decode("utf-8", "replace")
+            t = html.unescape(target.group(1).decode("utf-8", "replace"))
             targets[rid.group(1)] = _normal(t if t.startswith("/") else "xl/" + t)
     out = {}
     for m in re.finditer(rb"<(?:[^\s/>:]+:)?sheet\s([^>]*)>", book):
         name = re.search(rb"""\sname\s*=\s*["']([^"']*)""", b" " + m.group(1))
         rid = re.search(rb"""\sr:id\s*=\s*["']([^"']*)""", b" " + m.group(1))
         if name and rid and rid.group(1) in targets:
-            out[targets[rid.group(1)]] = unescape(name.group(1).decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+            out[targets[rid.group(1)]] = html.unescape(name.group(1).decode("utf-8", "replace"))
     return out
 
 

@@ -351,6 +351,9 @@ def cases() -> dict[str, Callable[[Path], Path | str]]:
         [], dimension=None, body='<row r="3"><c r="A3" t="inlineStr"><is><t>c@example.com</t></is></c></row>'
                                  '<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>'
                                  '<row r="3"><c r="A3" t="inlineStr"><is><t>d@example.com</t></is></c></row>'))])))
+    add("binary-members", ".xlsx", lambda p: write_zip(p, {
+        **workbook_members([("Contacts", sheet_xml(CONTACT_ROWS))]),
+        "xl/embeddings/oleObject1.bin": b"\x00" * 3_000_000, "xl/media/image1.png": bytes(range(60)) * 20000}))
     add("many-sheets", ".xlsx", lambda p: write_zip(p, workbook_members(
         [(f"S{i}", sheet_xml([["Email", "First name"], [f"s{i}@example.com", f"N{i}"]])) for i in range(1000)])))
     add("sheet-names-odd", ".xlsx", lambda p: write_zip(p, workbook_members(

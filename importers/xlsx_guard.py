@@ -175,7 +175,7 @@ def _no_negative_dates(chunks, where: str):
                     value = float(m.group(1))
                 except ValueError:
                     continue
-                if value > -1e11:
+                if not value <= -1e11:  # NaN included: calamine reads it as day 0
                     continue
                 start = max(data.rfind(b"<c ", 0, m.start()), data.rfind(b":c ", 0, m.start()))
                 cell = data[start:m.start()]

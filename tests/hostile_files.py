@@ -2,7 +2,7 @@
 
 `build(folder)` writes every case and returns {case id: path}. The cases are what an
 attacker or an unlucky user hands `crm import`: damaged zips (byte flips, truncations,
-odd compression, version and flag fields), lying or huge sheet dimensions, sparse cells
+odd compression, version and flag fields), damaged XML inside a sound zip, lying or huge sheet dimensions, sparse cells
 far away, a thousand sheets, XML entities, shared-string indexes out of range, CSVs in
 odd encodings, NUL bytes, giant fields, very wide rows, formulas, and numbers or words
 that make no sense in date, phone and amount cells of contact, deal and follow-up
@@ -222,6 +222,32 @@ def zip_field_cases(good: bytes) -> dict[str, bytes]:
     return cases
 
 
+XML_TOKENS = [b"<", b">", b"/", b'"', b"&", b"-", b"99999999999", b"-1e308", b"\x00", b"\xff", b"r=", b"<c>", b"</row>",
+              b"<row>", b't="d"', b't="e"', b't="s"', b's="1"', b"<v>", b"</v>", b"NaN", b"-inf", b"XFD", b"1048577",
+              b"<f>", b"<is><t>", b":"]
+
+
+def xml_mutations(members: dict[str, str], count: int, seed: int) -> dict[str, dict[str, bytes | str]]:
+    """Damage inside the XML rather than the zip: tokens inserted, overwritten or cut
+    out of the sheet, the styles, the workbook, a few at a time."""
+    rng = random.Random(seed)
+    parts = ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml"]
+    cases = {}
+    for n in range(count):
+        name = rng.choice(parts)
+        data = members[name].encode()
+        for _ in range(rng.randint(1, 4)):
+            at, token, op = rng.randrange(len(data)), rng.choice(XML_TOKENS), rng.random()
+            if op < 0.4:
+                data = data[:at] + token + data[at:]
+            elif op < 0.7:
+                data = data[:at] + token + data[at + len(token):]
+            else:
+                data = data[:at] + data[at + rng.randint(1, 20):]
+        cases[f"xml-{n}-{name.rsplit('/', 1)[1].split('.')[0]}"] = {**members, name: data}
+    return cases
+
+
 def byte_flips(good: bytes, count: int, seed: int) -> dict[str, bytes]:
     rng = random.Random(seed)
     offsets = sorted(set(range(0, len(good), max(1, len(good) // count))) | {rng.randrange(len(good)) for _ in range(count // 4)})
@@ -315,6 +341,8 @@ def cases() -> dict[str, Callable[[Path], Path | str]]:
         add(f"xlsx-{name}", ".xlsx", lambda p, d=data: p.write_bytes(d))
     for name, data in {**byte_flips(good_csv, 30, 2), **truncations(good_csv, 10)}.items():
         add(f"csv-{name}", ".csv", lambda p, d=data: p.write_bytes(d))
+    for name, members in xml_mutations(workbook_members([("Contacts", sheet_xml(CONTACT_ROWS, style_col=5))]), 40, 4).items():
+        add(name, ".xlsx", lambda p, m=members: write_zip(p, m))
     add("xlsx-bzip2", ".xlsx", lambda p: write_zip(p, workbook_members([("Contacts", sheet_xml(CONTACT_ROWS))]),
                                                    zipfile.ZIP_BZIP2))
     add("xlsx-lzma", ".xlsx", lambda p: write_zip(p, workbook_members([("Contacts", sheet_xml(CONTACT_ROWS))]),

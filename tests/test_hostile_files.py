@@ -100,7 +100,7 @@ def test_a_hostile_file_is_one_line_or_imported(case, dry_run, hostile, crm_stor
 
 def test_the_cases_cover_what_they_claim():
     names = " ".join(CASES)
-    for kind in ("xlsx-flip-", "xlsx-cut-", "csv-flip-", "zip-method-", "zip-version-", "dimension-", "sparse-",
+    for kind in ("xlsx-flip-", "xlsx-cut-", "xml-", "csv-flip-", "zip-method-", "zip-version-", "dimension-", "sparse-",
                  "many-sheets", "entities-", "shared-strings-", "csv-utf-16", "csv-nul", "csv-giant-field",
                  "formulas", "values-contact-", "values-deal-", "values-followup-", "fifo", "dev-zero", "directory"):
         assert kind in names, kind

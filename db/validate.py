@@ -183,6 +183,8 @@ def _parse_when(value, field: str, now: datetime, dayfirst: bool) -> tuple[datet
             return base + delta, has_time
         except (ValueError, OverflowError):  # '+99999999999d' is past any calendar
             raise Invalid(field, f"{raw!r} is out of range (dates from {FIRST_YEAR} to {LAST_YEAR})") from None
+    if s[0] in "+-\u2212":  # not a relative form above; dateutil would read '-5' as the 5th
+        raise Invalid(field, f"{raw!r} is not a date I understand (try 2026-11-24, 24 Nov, tomorrow 9:30, +3d)")
     day = None
     rest = s
     for word, offset in (("today", 0), ("tomorrow", 1), ("yesterday", -1)):

@@ -164,6 +164,13 @@ def test_dates_out_of_range(crm, clock, typed):
     assert result.stderr == f"error: expected_close: {typed!r} is out of range (dates from 1900 to 2999)\n"
 
 
+@pytest.mark.parametrize("typed", ["-5", "+5", "-1d"])
+def test_a_sign_outside_the_relative_forms_is_no_date(crm, typed):
+    """dateutil alone reads '-5' as the 5th of this month."""
+    assert crm("followup", "add", "Call", "--due", typed, code=1).stderr == (
+        f"error: due: {typed!r} is not a date I understand (try 2026-11-24, 24 Nov, tomorrow 9:30, +3d)\n")
+
+
 def test_remind_now_out_of_range(crm):
     assert crm("remind", "--now", "9999-12-31", code=1).stderr == (
         "error: now: '9999-12-31' is out of range (dates from 1900 to 2999)\n")

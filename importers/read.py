@@ -99,7 +99,9 @@ def _no_rust_chatter():
     under RUST_BACKTRACE) before pyo3 raises it here, where it becomes one line. So while
     calamine runs, fd 2 points at /dev/null; but only in a process with no other thread
     (in the full-screen app another thread draws on that terminal)."""
-    if threading.active_count() != 1:
+    # Started with fd 2 closed (crm import ... 2>&-), Python has no sys.__stderr__, and
+    # fd 2 may now be any file we opened (calamine's own workbook): leave it alone.
+    if threading.active_count() != 1 or sys.__stderr__ is None:
         yield
         return
     sys.stderr.flush()

@@ -103,7 +103,8 @@ def _in_range(moment: datetime) -> datetime:
 
 
 def amount(value) -> tuple[str | float, str | None]:
-    """(the number as text, a currency the cell names) from '$1,200.50', '1.200,50 €', 1200.5."""
+    """(the number, a currency the cell names) from '$1,200.50', '1.200,50 €', 1200.5. The
+    number is text, or a float as the cell held it; validate.money checks either."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and not (value.is_integer() and abs(value) < 1e15):
             return value, None  # 1200.5, 1e30, NaN: the amount check takes floats as they are

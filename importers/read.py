@@ -93,15 +93,26 @@ def _is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
+def _file_id(fd: int) -> tuple[int, int] | None:
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+_STDERR = _file_id(2)  # what fd 2 was when this module was imported
+
+
 @contextmanager
 def _no_rust_chatter():
     """A Rust panic in calamine prints its own lines on file descriptor 2 (pages of them
     under RUST_BACKTRACE) before pyo3 raises it here, where it becomes one line. So while
     calamine runs, fd 2 points at /dev/null; but only in a process with no other thread
     (in the full-screen app another thread draws on that terminal)."""
-    # Started with fd 2 closed (crm import ... 2>&-), Python has no sys.__stderr__, and
-    # fd 2 may now be any file we opened (calamine's own workbook): leave it alone.
-    if threading.active_count() != 1 or sys.__stderr__ is None:
+    # With fd 2 closed (crm import ... 2>&-), fd 2 may now be any file opened since,
+    # calamine's own workbook included: only the stderr we started with is redirected.
+    if threading.active_count() != 1 or _file_id(2) is None or _file_id(2) != _STDERR:
         yield
         return
     sys.stderr.flush()

@@ -214,3 +214,16 @@ def test_a_sparse_grid_costs_nothing_before_it_is_refused(tmp_path, crm):
     rows[150] += [None] * 7 + ["far right, but a tenth of the grid is full"]
     dense = hostile_files.xlsx(tmp_path / "dense.xlsx", rows)
     assert crm.json("import", str(dense))["created"] == 300
+
+
+@pytest.mark.parametrize("when", ["at start", "later"])
+def test_a_workbook_reads_with_stderr_closed(tmp_path, when):
+    """With fd 2 closed (cron, `2>&-`), fd 2 is whatever file opens next, such as
+    calamine's workbook: the reader must not point it at /dev/null to hush calamine."""
+    path = hostile_files.xlsx(tmp_path / "ok.xlsx", hostile_files.CONTACT_ROWS)
+    code = ("import os; from importers.read import open_sheets; "
+            + ("os.close(2); " if when == "later" else "")
+            + f"print(sum(1 for s in open_sheets({str(path)!r}) for _ in s.rows()))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent, stdout=subprocess.PIPE,
+                         preexec_fn=(lambda: os.close(2)) if when == "at start" else None, text=True, timeout=60)
+    assert (out.returncode, out.stdout) == (0, "4\n")

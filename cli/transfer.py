@@ -15,7 +15,7 @@ from importers.pipeline import ImportRejected, errors_target, import_file, write
 
 def _progress():
     """A progress bar on stderr when a person is watching."""
-    if not sys.stderr.isatty():
+    if sys.stderr is None or not sys.stderr.isatty():  # None: started with stderr closed
         return None, None
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn

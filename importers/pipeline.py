@@ -198,25 +198,35 @@ def _record_values(entity: str, m: _Mapped) -> dict:
         raw = m.raw(f)
         if raw is None:
             continue
-        if f in ("due", "expected_close"):
-            got = cell.when(raw)
-            values[f] = got[0] if isinstance(got, tuple) and got[1] else (got[0].date() if isinstance(got, tuple) else got)
-        elif f == "amount":
-            number, code = cell.amount(raw)
-            values[f] = number
-            if code and not m.raw("currency"):
-                values["currency"] = code
-        elif f == "tags":
-            values[f] = clean_tags(cell.split_multi(cell.text(raw)))
-        elif f == "phone":
-            values[f] = cell.phone_text(raw)
-        else:
-            values[f] = cell.text(raw)
+        try:
+            values.update(_cell_value(f, raw, m))
+        except cell.BadValue as exc:
+            raise _Reject(m.column(f), str(exc)) from None
     extras = m.extras()
     if extras and entity in ("company", "deal", "followup"):
         values["notes"] = "\n".join(x for x in [values.get("notes"), *extras] if x)
     elif extras and entity == "ticket":
         values["description"] = "\n".join(x for x in [values.get("description"), *extras] if x)
+    return values
+
+
+def _cell_value(f: str, raw, m: _Mapped) -> dict:
+    """One field of a non-contact row (a cell that is no value of its kind raises BadValue)."""
+    values = {}
+    if f in ("due", "expected_close"):
+        got = cell.when(raw)
+        values[f] = got[0] if isinstance(got, tuple) and got[1] else (got[0].date() if isinstance(got, tuple) else got)
+    elif f == "amount":
+        number, code = cell.amount(raw)
+        values[f] = number
+        if code and not m.raw("currency"):
+            values["currency"] = code
+    elif f == "tags":
+        values[f] = clean_tags(cell.split_multi(cell.text(raw)))
+    elif f == "phone":
+        values[f] = cell.phone_text(raw)
+    else:
+        values[f] = cell.text(raw)
     return values
 
 

@@ -250,7 +250,8 @@ def smtp_server(request):
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         inbox.logins.append((mechanism, auth_data.login.decode("utf-8"), auth_data.password.decode("utf-8")))
-        return AuthResult(success=auth_data.password == PASSWORD.encode("utf-8"))
+        ok = auth_data.password == PASSWORD.encode("utf-8")
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 on failure
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

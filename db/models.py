@@ -92,6 +92,8 @@ class Contact(Record):
     owner = TextField(null=True)
     do_not_contact = BooleanField(default=False)
     notes = TextField(null=True)
+    birthday = CharField(max_length=10, null=True)  # YYYY-MM-DD, or --MM-DD when the year is unknown
+    address = TextField(null=True)  # the postal address as lines of text (see importers/vcard.py)
 
 
 class ContactEmail(BaseModel):
@@ -99,6 +101,7 @@ class ContactEmail(BaseModel):
     email = TextField()
     email_key = TextField(index=True)  # lower-cased: the duplicate key
     position = IntegerField(default=0)  # 0 is the primary address
+    label = TextField(null=True)  # work, home, other or the source's own words (vCard TYPE, Google's label)
 
 
 class ContactPhone(BaseModel):
@@ -106,6 +109,7 @@ class ContactPhone(BaseModel):
     raw = TextField()
     number = TextField(index=True)  # E.164 when the region is known, else digits
     position = IntegerField(default=0)
+    label = TextField(null=True)  # cell, work, home, fax... (comma-joined when several)
 
 
 class ContactTag(BaseModel):

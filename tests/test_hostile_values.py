@@ -199,7 +199,7 @@ def test_done_on_a_stored_bad_recurrence_fails_in_one_line(crm, crm_store, clock
     FollowUp.update(every=HUGE + "d").execute()  # as stored before recurrences were bounded
     before = _dump(crm_store)
     result = crm("followup", "done", str(made["id"]), code=1)
-    assert result.stderr == (f"error: every: follow-up {made['id']} repeats every {HUGE}d, so it has no next date; "
+    assert result.stderr == (f"error: every: follow-up {made['id']} repeats every {HUGE}d: its next date is past 2999; "
                              f"cancel it instead (crm followup cancel {made['id']})\n")
     assert _dump(crm_store) == before
     assert crm.json("followup", "cancel", str(made["id"]))["status"] == "cancelled"

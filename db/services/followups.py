@@ -182,8 +182,8 @@ def _next_occurrence(row, from_done: bool) -> tuple[datetime, int, datetime]:
     except (ValueError, OverflowError):
         nxt = None
     if nxt is None or not validate.FIRST_YEAR <= nxt.year <= validate.LAST_YEAR:
-        raise Invalid("every", f"follow-up {row.id} repeats every {row.every}, so it has no next date; "
-                               f"cancel it instead (crm followup cancel {row.id})")
+        raise Invalid("every", f"follow-up {row.id} repeats every {row.every}: its next date is past "
+                               f"{validate.LAST_YEAR}; cancel it instead (crm followup cancel {row.id})")
     return start, index, nxt
 
 

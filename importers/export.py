@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from db.errors import StoreError
+from db.errors import Invalid, StoreError
 from db.services import exports
 from importers.headers import entity_name
 
@@ -78,11 +78,11 @@ def export(path: str, entities=None, progress=None, **filters) -> dict[str, int]
     them: 'companies', 'Company' and 'company' are the same."""
     out = Path(path).expanduser()
     kind = out.suffix.lower().lstrip(".")
-    entities = list(dict.fromkeys(entity_name(e) for e in entities)) if entities else list(exports.ENTITIES)
+    entities = list(dict.fromkeys(_entity(e) for e in entities)) if entities else list(exports.ENTITIES)
     if kind not in ("xlsx", "csv", "json"):
         raise StoreError(f"{out}: unknown export format {out.suffix!r} (use .xlsx, .csv or .json)")
     if kind == "csv" and len(entities) != 1:
-        raise StoreError(f"{out}: a CSV file holds one kind of record; add --entity (contact, company, deal, ticket or followup)")
+        raise StoreError(f"{out}: a CSV file holds one kind of record; add --entity ({', '.join(exports.ENTITIES)})")
     if out.is_dir():
         raise StoreError(f"{out}: is a directory")
     if not out.parent.exists():
@@ -92,6 +92,17 @@ def export(path: str, entities=None, progress=None, **filters) -> dict[str, int]
             return {"xlsx": _xlsx, "csv": _csv, "json": _json}[kind](tmp, entities, progress, filters)
     except OSError as exc:
         raise StoreError(f"{out}: cannot write ({exc.strerror})") from None
+
+
+def _entity(text: str) -> str:
+    """A record kind as the importer names them, or the timeline / stage history."""
+    found = exports.entity_of(text)
+    if found:
+        return found
+    try:
+        return entity_name(text)
+    except Invalid:
+        raise Invalid("entity", f"{text!r} is not one of: {', '.join(exports.ENTITIES)}") from None
 
 
 def _csv(path: Path, entities, progress, filters) -> dict[str, int]:

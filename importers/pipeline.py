@@ -26,6 +26,7 @@ from db.errors import CrmError, Invalid, StoreError
 from db.services import imports
 from db.services.bulk_contacts import ContactImporter, ContactRow
 from db.services.common import clean_tags
+from db.services.exports import EXPORT_ONLY_SHEETS
 from db.store import write
 from importers import checker
 from importers import headers as hdr
@@ -270,10 +271,14 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
         if number is None:
             result.warnings.append(f"{Path(path).name}: sheet {sh.name!r} is empty; nothing imported from it")
             continue
+        if sh.name in EXPORT_ONLY_SHEETS and not sheet:  # our export's timeline / stage history
+            result.warnings.append(f"sheet {sh.name!r}: skipped (exported for you to keep; an import does not read it)")
+            continue
         kind = entity or hdr.detect_entity(heads, sh.name if len(sheets) > 1 or sh.name.lower() in hdr.SHEET_NAMES else None)
         if kind is None:
             raise UnreadableFile(f"{path}: sheet {sh.name!r}: cannot tell what the columns hold; use --entity or --mapping")
         columns = hdr.apply_mapping(kind, heads, user_mapping)
+        why = _our_external_id(heads, columns)
         if not columns:
             raise UnreadableFile(f"{path}: sheet {sh.name!r}: no column matches a {kind} field; use --mapping")
         unmapped = [h for i, h in enumerate(heads) if i not in columns and h]
@@ -284,7 +289,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
             hdr.save_mapping(save_mapping, kind, heads, columns)
         result.headers[sh.name] = heads
         result.mappings[sh.name] = {"entity": kind, "columns": {heads[i]: f for i, f in sorted(columns.items())},
-                                    "kept_in_notes": unmapped}
+                                    "kept_in_notes": unmapped, "why": why}
         plans.append((ORDER.index(kind), sh, kind, heads, columns, rows))
     plans.sort(key=lambda p: p[0])
     mapping_text = json.dumps({p[1].name: {p[3][i]: f for i, f in p[4].items()} for p in plans}, ensure_ascii=False)
@@ -314,6 +319,18 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
         result.batch = None
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _our_external_id(heads: list[str], columns: dict[int, str]) -> dict[str, str]:
+    """Our own export has both `id` and `external_id`: the id is what this file's rows
+    refer to each other by, so it stays the key; the external_id column is left out
+    (not dumped into notes). Returns {header: why} for the dry run's mapping."""
+    at = {hdr.normalise(h): i for i, h in enumerate(heads)}
+    key, ext = at.get("id"), at.get("external id")
+    if key is None or ext is None or columns.get(key) != "external_id" or ext in columns:
+        return {}
+    columns[ext] = "ignore"
+    return {heads[ext]: "the id column is this file's key"}
 
 
 def _user() -> str:

@@ -27,12 +27,12 @@ def book(crm):
 def test_xlsx_layout_real_types_and_no_formulas(book, tmp_path):
     out = tmp_path / "all.xlsx"
     result = book("export", str(out))
-    assert result.stderr == f"exported to {out}: 15 company, 51 contact, 25 deal, 17 ticket, 15 followup\n"
+    assert result.stderr == f"exported to {out}: 15 company, 51 contact, 25 deal, 17 ticket, 15 followup, 130 activity, 73 stage_history\n"
     wb = load_workbook(out)
-    assert wb.sheetnames == ["companies", "contacts", "deals", "tickets", "followups"]
+    assert wb.sheetnames == ["companies", "contacts", "deals", "tickets", "followups", "activities", "stage_history"]
     ws = wb["contacts"]
     assert [c.value for c in ws[1]][:4] == ["id", "first_name", "last_name", "emails"]
-    assert ws[1][0].font.b and ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M52"
+    assert ws[1][0].font.b and ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:N52"
     assert ws.column_dimensions["D"].width > 20
     formulas = [c.coordinate for sheet in wb for row in sheet.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
@@ -55,7 +55,7 @@ def test_csv_and_json_exports(book, tmp_path):
     js = tmp_path / "all.json"
     book("export", str(js))
     data = json.loads(js.read_text())
-    assert list(data) == ["companies", "contacts", "deals", "tickets", "followups"]
+    assert list(data) == ["companies", "contacts", "deals", "tickets", "followups", "activities", "stage_history"]
     eve = next(c for c in data["contacts"] if c["first_name"] == "Eve")
     assert eve["notes"] == EVIL and eve["emails"] == ["eve@example.com"]  # JSON is not a spreadsheet: as it is
     one = tmp_path / "deals.json"
@@ -80,8 +80,10 @@ def test_round_trip_keeps_data_and_relations(book, tmp_path):
     second = tmp_path / "second.xlsx"
     assert runner.invoke(app, ["--db", str(other), "export", str(second)]).exit_code == 0
     a, b = load_workbook(first), load_workbook(second)
-    for name in a.sheetnames:
-        assert list(a[name].values) == list(b[name].values), name
+    for name in ["companies", "contacts", "deals", "tickets", "followups"]:  # the timeline is the new store's own
+        rows_a, rows_b = list(a[name].values), list(b[name].values)
+        assert [r[:-1] for r in rows_a] == [r[:-1] for r in rows_b], name
+        assert [r[-1] for r in rows_b[1:]] == [str(r[0]) for r in rows_a[1:]], name  # external_id: where it came from
     again = runner.invoke(app, ["--db", str(other), "import", str(first), "--format", "json"])
     assert json.loads(again.stdout)["created"] == 0  # idempotent
     view = json.loads(runner.invoke(app, ["--db", str(other), "contact", "show", "eve@example.com",

@@ -1,17 +1,26 @@
-"""Records as flat rows for export: the columns an import of the same file reads back."""
+"""Records as flat rows for export: the columns an import of the same file reads back,
+plus what a user owns that an import does not read (the timeline and deal stage
+history: their own sheets, skipped with a note when the workbook comes back in)."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timezone
 from decimal import Decimal
 from typing import Iterator
 
 from db import search, validate
-from db.models import Company, CompanyTag, Contact, ContactTag, Deal, FollowUp, Ticket
+from db.config import get_config
+from db.models import Activity, Company, CompanyTag, Contact, ContactTag, Deal, DealStage, FollowUp, Ticket
 from db.services import contacts, deals, tickets
 from db.services.common import has_tag, tags_of
 
-ENTITIES = ("company", "contact", "deal", "ticket", "followup")
-SHEETS = {"company": "companies", "contact": "contacts", "deal": "deals", "ticket": "tickets", "followup": "followups"}
+RECORDS = ("company", "contact", "deal", "ticket", "followup")  # what an import reads back
+HISTORY = ("activity", "stage_history")  # exported only: an import skips their sheets
+ENTITIES = RECORDS + HISTORY
+SHEETS = {"company": "companies", "contact": "contacts", "deal": "deals", "ticket": "tickets", "followup": "followups",
+          "activity": "activities", "stage_history": "stage_history"}
+EXPORT_ONLY_SHEETS = frozenset(SHEETS[e] for e in HISTORY)
+_NAMES = {"activity": "activity", "activities": "activity", "timeline": "activity", "stagehistory": "stage_history",
+          "stagehistories": "stage_history", "dealstagehistory": "stage_history", "history": "stage_history"}
 COLUMNS = {
     "company": ["id", "name", "domain", "industry", "phone", "email", "address", "city", "country", "owner", "tags", "notes"],
     "contact": ["id", "first_name", "last_name", "emails", "phones", "company", "title", "stage", "source", "owner",
@@ -21,12 +30,62 @@ COLUMNS = {
     "ticket": ["id", "subject", "description", "contact_id", "company_id", "status", "priority", "channel", "assignee"],
     "followup": ["id", "subject", "due", "contact_id", "company_id", "deal_id", "ticket_id", "priority", "status",
                  "every", "owner", "notes"],
+    # times in these two are local wall-clock time, like a follow-up's due
+    "activity": ["id", "kind", "occurred_at", "author", "contact_id", "company_id", "deal_id", "ticket_id", "body"],
+    "stage_history": ["deal_id", "deal", "stage", "entered_at", "left_at"],
 }
-MODELS = {"company": Company, "contact": Contact, "deal": Deal, "ticket": Ticket, "followup": FollowUp}
+for _entity in RECORDS:  # where each record came from: kept, last so the columns before keep their places
+    COLUMNS[_entity].append("external_id")
+MODELS = {"company": Company, "contact": Contact, "deal": Deal, "ticket": Ticket, "followup": FollowUp,
+          "activity": Activity, "stage_history": DealStage}
 PAGE = 5000
 
 
+def entity_of(text: str) -> str | None:
+    """'activities', 'Stage history', 'stage-history' -> the export-only entity they
+    name; None for anything else (a record kind, checked by the importer's names)."""
+    key = "".join(ch for ch in str(text).lower() if ch.isalnum())
+    return _NAMES.get(key)
+
+
+def _live(parent, field):
+    """The row's link to parent is empty or points at a record not in the trash."""
+    return field.is_null() | field.in_(parent.select(parent.id).where(parent.deleted_at.is_null()))
+
+
+def _utc(local_day: datetime) -> datetime:
+    """A local wall-clock time as the naive UTC the store keeps."""
+    return local_day.replace(tzinfo=get_config().tz).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _local(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc).astimezone(get_config().tz).replace(tzinfo=None, microsecond=0)
+
+
+def _history_query(entity: str, owner=None, since=None, until=None, **_ignored):
+    """The timeline of live records, or the stage history of live deals. --owner is
+    the activity's author or the deal's owner; --since/--until the time it happened."""
+    if entity == "activity":
+        q = Activity.select().where(_live(Contact, Activity.contact) & _live(Company, Activity.company)
+                                    & _live(Deal, Activity.deal) & _live(Ticket, Activity.ticket))
+        when, who = Activity.occurred_at, Activity.author
+    else:
+        q = DealStage.select(DealStage, Deal.id, Deal.title).join(Deal).where(Deal.deleted_at.is_null())
+        when, who = DealStage.entered_at, Deal.owner
+    if owner:
+        q = q.where(who == owner)
+    if since:
+        q = q.where(when >= _utc(datetime.combine(since, time())))
+    if until:
+        q = q.where(when <= _utc(datetime.combine(until, time.max)))
+    return q
+
+
 def _query(entity: str, query=None, tag=None, stage=None, status=None, owner=None, since=None, until=None):
+    if entity in HISTORY:
+        return _history_query(entity, owner=owner, since=since, until=until)
     m = MODELS[entity]
     q = m.select().where(m.deleted_at.is_null())
     if query and entity in ("company", "contact", "deal", "ticket"):
@@ -50,6 +109,20 @@ def _query(entity: str, query=None, tag=None, stage=None, status=None, owner=Non
 
 
 def _rows(entity: str, page: list) -> list[dict]:
+    if entity == "activity":
+        return [{"id": r.id, "kind": r.kind, "occurred_at": _local(r.occurred_at), "author": r.author,
+                 "contact_id": r.contact_id, "company_id": r.company_id, "deal_id": r.deal_id,
+                 "ticket_id": r.ticket_id, "body": r.body} for r in page]
+    if entity == "stage_history":
+        return [{"deal_id": r.deal.id, "deal": r.deal.title, "stage": r.stage, "entered_at": _local(r.entered_at),
+                 "left_at": _local(r.left_at)} for r in page]
+    rows = _record_rows(entity, page)
+    for row, r in zip(rows, page):
+        row["external_id"] = r.external_id
+    return rows
+
+
+def _record_rows(entity: str, page: list) -> list[dict]:
     ids = [r.id for r in page]
     if entity == "contact":
         base = {c["id"]: c for c in contacts.to_dicts(page)}
@@ -75,9 +148,9 @@ def rows(entity: str, **filters) -> Iterator[dict]:
     """Every live record of one kind, oldest first, as {column: value} with real
     dates, Decimal amounts and lists for multi-valued fields."""
     entity = validate.choice(entity, ENTITIES, "entity")
-    last = 0
+    last, m = 0, MODELS[entity]
     while True:
-        page = list(_query(entity, **filters).where(MODELS[entity].id > last).order_by(MODELS[entity].id).limit(PAGE))
+        page = list(_query(entity, **filters).where(m.id > last).order_by(m.id).limit(PAGE))
         if not page:
             return
         for row in _rows(entity, page):

@@ -172,7 +172,9 @@ def smtp_server():
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         logins.append((auth_data.login.decode(), auth_data.password.decode()))
-        return AuthResult(success=auth_data.password == b"s3cret")
+        # handled=False: aiosmtpd answers a failed login with 535 at once (handled=True sends
+        # nothing and the client waits for its timeout)
+        return AuthResult(success=auth_data.password == b"s3cret", handled=False)
 
     inbox = Inbox()
     with socket.socket() as s:
@@ -235,6 +237,8 @@ def test_wrong_password_is_a_clean_failure(crm, ann, set_config, smtp_server, mo
     result = remind(crm, "2026-11-24T09:00", "--email", code=3)
     assert result.stderr.startswith(f"error: smtp 127.0.0.1:{smtp_server.port}: ")
     assert "wrong" not in result.stderr and smtp_server.messages == []
+    # the server saw the login and refused it (not a timeout, not a connection error)
+    assert smtp_server.logins and set(smtp_server.logins) == {("crm", "wrong")} and "535" in result.stderr
 
 
 # -- concurrency -------------------------------------------------------------

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from importers.xlsx_guard import UnreadableFile, check_xlsx
+from importers.vcard import is_vcard as _is_vcard, vcard_sheets
 
 __all__ = ["Sheet", "UnreadableFile", "open_sheets", "pick_sheet", "sniff", "detect_encoding"]
 
@@ -39,7 +40,7 @@ class Sheet:
 
 
 def sniff(path: Path) -> str:
-    """'xlsx', 'csv', or raise: judged by the bytes, not the file name."""
+    """'xlsx', 'csv', 'ics' or raise: judged by the bytes, not the file name."""
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
@@ -67,6 +68,10 @@ def sniff(path: Path) -> str:
         raise UnreadableFile(f"{path}: an encrypted workbook or an old .xls file; save it as an unprotected .xlsx or .csv")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise UnreadableFile(f"{path}: not a valid .xlsx file (it is not a zip archive)")
+    if head.removeprefix(codecs.BOM_UTF8).lstrip()[:15].upper() == b"BEGIN:VCALENDAR":
+        return "ics"  # to-dos, read by importers.ical
+    if _is_vcard(head):
+        return "vcf"  # contacts, read by importers.vcard
     if detect_encoding(head).startswith("utf-16"):
         return "csv"
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
@@ -244,6 +249,12 @@ def _csv_sheet(path: Path) -> list[Sheet]:
 def open_sheets(path: str | Path) -> list[Sheet]:
     path = Path(path).expanduser()
     kind = sniff(path)
+    if kind == "ics":
+        from importers.ical import ical_sheets  # (it imports this module)
+
+        return ical_sheets(path)
+    if kind == "vcf":
+        return vcard_sheets(path)
     return _xlsx_sheets(path) if kind == "xlsx" else _csv_sheet(path)
 
 

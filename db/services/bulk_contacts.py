@@ -21,7 +21,7 @@ from db.services import contacts
 from db.services.common import clean_tags, now_utc, reindex
 from db.store import is_sqlite
 
-FIELDS = ("first_name", "last_name", "title", "stage", "source", "owner", "notes", "external_id")
+FIELDS = ("first_name", "last_name", "title", "stage", "source", "owner", "notes", "external_id", "birthday", "address")
 
 
 @dataclass
@@ -41,7 +41,13 @@ class ContactRow:
     external_id: str | None = None
     tags: list[str] = field(default_factory=list)
     do_not_contact: bool | None = None
+    birthday: str | None = None  # as contacts.birthday() gives it
+    address: str | None = None
+    email_labels: list[str | None] = field(default_factory=list)  # beside emails, position for position
+    phone_labels: list[str | None] = field(default_factory=list)  # beside phones
     doc: tuple[str, str] | None = None  # its search document, made while checking (see with_document)
+    company_fields: dict = field(default_factory=dict)  # the company's own phone, domain, address...: fill where empty
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (column, "kept, but ...") for the summary
 
     def with_document(self) -> ContactRow:
         """Build the search document now: a new contact made from this row alone uses
@@ -76,6 +82,7 @@ class _State:
     added: dict = field(default_factory=_nothing_added)
     doc: tuple[str, str] | None = None  # a new contact's search document, while it is its row's alone
     updated_at: object = None  # as stored before this chunk: a failed import puts it back
+    labels: dict = field(default_factory=dict)  # email (lower-cased) or phone number -> label, for rows we add
 
 
 def _name_key(first, last, company) -> str | None:
@@ -241,9 +248,11 @@ class ContactImporter:
                 match = self._find(row)  # an earlier row of this chunk may have created it
             if match is None:
                 fields = {f: getattr(row, f) for f in FIELDS}
+                labels = _labels_of(row)
                 fields["do_not_contact"] = bool(row.do_not_contact)
                 state = _State(next(fresh_ids), True, fields, company_id, _first_of_each(row.emails, str.lower),
-                               _first_of_each(row.phones, lambda p: p[1]), set(row.tags), doc=row.doc)
+                               _first_of_each(row.phones, lambda p: p[1]), set(row.tags), doc=row.doc,
+                               labels=labels)
                 states[state.id] = state
                 new_order.append(state.id)
                 self._remember(state, row.company)
@@ -256,6 +265,7 @@ class ContactImporter:
                 outcome.append("skipped")
                 continue
             changed = self._merge(state, row, company_id, self.overwrite)
+            state.labels = {**_labels_of(row), **state.labels}
             if changed:
                 state.doc = None  # no longer one row's: built from the merged state
             self._remember(state, row.company)
@@ -274,8 +284,8 @@ class ContactImporter:
             for s in new:
                 f = s.fields
                 values.append((s.id, f["first_name"] or "", f["last_name"] or "", f["title"], f["stage"] or "lead",
-                               f["source"], f["owner"] or self.owner, f["notes"], f["external_id"],
-                               bool(f["do_not_contact"]), s.company_id, self.batch_id, now, now))
+                               f["source"], f["owner"] or self.owner, f["notes"], f["external_id"], f["birthday"],
+                               f["address"], bool(f["do_not_contact"]), s.company_id, self.batch_id, now, now))
             _executemany(cursor, "contact", cols, values)
         changed = [s for s in states.values() if not s.new and (s.before or any(s.added.values()))]
         for s in changed:
@@ -290,15 +300,15 @@ class ContactImporter:
             fresh = s.new
             start = 0 if fresh else len(s.emails) - len(s.added["emails"])
             for pos, e in enumerate(s.emails if fresh else s.added["emails"], start=start):
-                emails.append((s.id, e, e.lower(), pos))
+                emails.append((s.id, e, e.lower(), pos, s.labels.get(e.lower())))
             start = 0 if fresh else len(s.phones) - len(s.added["phones"])
             added_phones = s.phones if fresh else [ph for ph in s.phones if ph[1] in set(s.added["phones"])]
             for pos, (raw, number) in enumerate(added_phones, start=start):
-                phones.append((s.id, raw, number, pos))
+                phones.append((s.id, raw, number, pos, s.labels.get(number)))
             for t in (s.tags if fresh else s.added["tags"]):
                 tag_links.append((s.id, t))
-        _executemany(cursor, "contact_email", ("contact_id", "email", "email_key", "position"), emails)
-        _executemany(cursor, "contact_phone", ("contact_id", "raw", "number", "position"), phones)
+        _executemany(cursor, "contact_email", ("contact_id", "email", "email_key", "position", "label"), emails)
+        _executemany(cursor, "contact_phone", ("contact_id", "raw", "number", "position", "label"), phones)
         fresh_tags: list[int] = []
         if tag_links:
             names = sorted({t for _, t in tag_links})
@@ -327,6 +337,14 @@ class ContactImporter:
                            [("tag", t, "created", None, now) for t in fresh_tags])
         for s in new + changed:  # later chunks see these as stored contacts
             s.new, s.before, s.added, s.updated_at = False, {}, {"emails": [], "phones": [], "tags": []}, now
+            s.labels = {}
+
+
+def _labels_of(row: ContactRow) -> dict:
+    """A row's labels keyed as the store keeps its emails and phones."""
+    out = {e.lower(): label for e, label in zip(row.emails, row.email_labels) if label}
+    out.update({p[1]: label for p, label in zip(row.phones, row.phone_labels) if label})
+    return out
 
 
 def _first_of_each(items: list, key) -> list:

@@ -37,7 +37,33 @@ from db.services.common import (
 from db.store import write
 
 STAGES = ("lead", "prospect", "customer", "former")
-TEXT_FIELDS = ("first_name", "last_name", "title", "source", "owner", "notes", "external_id")
+TEXT_FIELDS = ("first_name", "last_name", "title", "source", "owner", "notes", "external_id", "address")
+NO_YEAR = "1604"  # the year Apple (X-APPLE-OMIT-YEAR) and Outlook.com write for "no year"
+
+
+def birthday(value) -> str | None:
+    """A birthday as stored: 'YYYY-MM-DD', or '--MM-DD' without a year. Takes the vCard
+    forms (3.0 YYYY-MM-DD, 4.0 YYYYMMDD and --MMDD, Google's --MM-DD) and a date; the
+    year 1604 means no year."""
+    import re
+    from datetime import date, datetime
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, (date, datetime)):
+        value = value.strftime("%Y-%m-%d") if value.year >= 1000 else value.strftime("--%m-%d")
+    text = str(value).strip()
+    m = (re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(?:T[\d:]*Z?)?", text)
+         or re.fullmatch(r"(--)-?(\d{2})-?(\d{2})", text))
+    if not m:
+        raise Invalid("birthday", f"{text[:40]!r} is not a date (YYYY-MM-DD, or --MM-DD without a year)")
+    year, month, day = m.groups()
+    probe = 2000 if year in ("--", NO_YEAR) else int(year)  # 2000: a leap year, so --02-29 is a day
+    try:
+        date(probe, int(month), int(day))
+    except ValueError:
+        raise Invalid("birthday", f"{text!r} is no day of the calendar") from None
+    return f"--{month}-{day}" if year in ("--", NO_YEAR) else f"{year}-{month}-{day}"
 
 
 def _is_cjk(value: str) -> bool:
@@ -68,15 +94,22 @@ def to_dicts(rows) -> list[dict]:
     ids = [r.id for r in rows]
     emails: dict[int, list[str]] = {i: [] for i in ids}
     phones: dict[int, list[str]] = {i: [] for i in ids}
+    # Labels beside the plain lists, position for position (None: no label), so
+    # `emails` and `phones` stay lists of strings for whoever reads them.
+    email_labels: dict[int, list[str | None]] = {i: [] for i in ids}
+    phone_labels: dict[int, list[str | None]] = {i: [] for i in ids}
     if ids:
-        for cid, addr in (ContactEmail.select(ContactEmail.contact, ContactEmail.email)
-                          .where(id_in(ContactEmail.contact, ids))
-                          .order_by(ContactEmail.position, ContactEmail.id).tuples()):
+        for cid, addr, label in (ContactEmail.select(ContactEmail.contact, ContactEmail.email, ContactEmail.label)
+                                 .where(id_in(ContactEmail.contact, ids))
+                                 .order_by(ContactEmail.position, ContactEmail.id).tuples()):
             emails[cid].append(addr)
-        for cid, raw, number in (ContactPhone.select(ContactPhone.contact, ContactPhone.raw, ContactPhone.number)
-                                 .where(id_in(ContactPhone.contact, ids))
-                                 .order_by(ContactPhone.position, ContactPhone.id).tuples()):
+            email_labels[cid].append(label)
+        for cid, raw, number, label in (ContactPhone.select(ContactPhone.contact, ContactPhone.raw,
+                                                            ContactPhone.number, ContactPhone.label)
+                                        .where(id_in(ContactPhone.contact, ids))
+                                        .order_by(ContactPhone.position, ContactPhone.id).tuples()):
             phones[cid].append(display_phone(raw, number))
+            phone_labels[cid].append(label)
     tags = tags_of(ContactTag, "contact", ids)
     company_ids = {r.company_id for r in rows if r.company_id}
     names = companies.names_of(company_ids)
@@ -89,6 +122,11 @@ def to_dicts(rows) -> list[dict]:
         "emails": emails[r.id],
         "phone": phones[r.id][0] if phones[r.id] else None,
         "phones": phones[r.id],
+        "email_labels": email_labels[r.id],
+        "phone_labels": phone_labels[r.id],
+        "birthday": r.birthday,
+        "address": r.address,
+        "external_id": r.external_id,
         "company": names.get(r.company_id),
         "company_id": r.company_id,
         "title": r.title,
@@ -226,21 +264,31 @@ def _clean_fields(values: dict) -> dict:
         out["do_not_contact"] = bool(values["do_not_contact"])
     if "company" in values:
         out["company"] = _company_id(values["company"])
+    if "birthday" in values:
+        out["birthday"] = birthday(values["birthday"])
     return out
 
 
-def _set_emails(contact_id: int, emails: list[str]) -> None:
+def _set_emails(contact_id: int, emails: list[str], labels: dict[str, str] | None = None) -> None:
+    """Replace the addresses; an address kept keeps its label (labels: by lower-cased address)."""
+    kept = dict(ContactEmail.select(ContactEmail.email_key, ContactEmail.label)
+                .where(ContactEmail.contact == contact_id).tuples())
+    kept.update(labels or {})
     ContactEmail.delete().where(ContactEmail.contact == contact_id).execute()
     if emails:
-        ContactEmail.insert_many([{"contact": contact_id, "email": e, "email_key": e.lower(), "position": i}
-                                  for i, e in enumerate(emails)]).execute()
+        ContactEmail.insert_many([{"contact": contact_id, "email": e, "email_key": e.lower(), "position": i,
+                                   "label": kept.get(e.lower())} for i, e in enumerate(emails)]).execute()
 
 
-def _set_phones(contact_id: int, phones: list[tuple[str, str]]) -> None:
+def _set_phones(contact_id: int, phones: list[tuple[str, str]], labels: dict[str, str] | None = None) -> None:
+    """Replace the numbers; a number kept keeps its label (labels: by normalised number)."""
+    kept = dict(ContactPhone.select(ContactPhone.number, ContactPhone.label)
+                .where(ContactPhone.contact == contact_id).tuples())
+    kept.update(labels or {})
     ContactPhone.delete().where(ContactPhone.contact == contact_id).execute()
     if phones:
-        ContactPhone.insert_many([{"contact": contact_id, "raw": raw, "number": n, "position": i}
-                                  for i, (raw, n) in enumerate(phones)]).execute()
+        ContactPhone.insert_many([{"contact": contact_id, "raw": raw, "number": n, "position": i,
+                                   "label": kept.get(n)} for i, (raw, n) in enumerate(phones)]).execute()
 
 
 def _current(contact_id: int):
@@ -251,8 +299,21 @@ def _current(contact_id: int):
 
 # -- changing ----------------------------------------------------------------
 
-def create(values: dict, emails=(), phones=(), tags=(), allow_duplicate: bool = False) -> dict:
-    """A new contact. Refuses an email or phone that a live contact already has."""
+def _labels(emails, email_labels, phones, phone_labels) -> tuple[dict, dict]:
+    """Labels keyed as _set_emails/_set_phones keep them, from lists in the order given."""
+    by_email = {validate.email(e).lower(): validate.text(label) for e, label in zip(emails, email_labels)
+                if e and label}
+    region = get_config().phone_region
+    by_number = {validate.phone(p, region)[1]: validate.text(label) for p, label in zip(phones, phone_labels)
+                 if p and label}
+    return by_email, by_number
+
+
+def create(values: dict, emails=(), phones=(), tags=(), allow_duplicate: bool = False,
+           email_labels=(), phone_labels=()) -> dict:
+    """A new contact. Refuses an email or phone that a live contact already has.
+    email_labels / phone_labels: a label per address / number, in the same order."""
+    labels = _labels(emails, email_labels, phones, phone_labels)
     emails = _clean_emails(emails)
     phones = _clean_phones(phones)
     with write():
@@ -263,8 +324,8 @@ def create(values: dict, emails=(), phones=(), tags=(), allow_duplicate: bool = 
             _refuse_duplicates(emails, phones)
         fields.setdefault("owner", get_config().owner)
         row = Contact.create(**fields)
-        _set_emails(row.id, emails)
-        _set_phones(row.id, phones)
+        _set_emails(row.id, emails, labels[0])
+        _set_phones(row.id, phones, labels[1])
         add_tags(ContactTag, "contact", row.id, tags)
         reindex("contact", [row.id], documents)
         return to_dict(row)
@@ -340,7 +401,8 @@ def merge(keep_ref, other_ref) -> dict:
         numbers = {n for _, n in k_phones}
         _set_phones(keep.id, k_phones + [p for p in o_phones if p[1] not in numbers])
         add_tags(ContactTag, "contact", keep.id, tags_of(ContactTag, "contact", [other.id])[other.id])
-        for field in ("first_name", "last_name", "title", "source", "owner", "external_id", "company"):
+        for field in ("first_name", "last_name", "title", "source", "owner", "external_id", "company",
+                      "birthday", "address"):
             if not getattr(keep, field if field != "company" else "company_id"):
                 setattr(keep, field, getattr(other, field if field != "company" else "company_id"))
         if other.notes:

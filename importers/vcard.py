@@ -1,0 +1,402 @@
+"""vCard (.vcf) files in and out: 3.0 and 4.0, one card or thousands in a file.
+
+Reading: the cards become a Sheet (importers/read.py) with our own contact headers,
+one row per card, so the import pipeline does matching, validation, batches, revert
+and the errors file as for any spreadsheet. A row's number is the line its card
+starts on. A card that does not parse becomes a row with no name and no email (so
+the pipeline rejects it) whose "vCard error" cell says why; the other cards import.
+What has no field of ours (a nickname, a website, a second address) goes to a
+"vCard NAME" column, which the pipeline keeps in the contact's notes.
+
+vobject parses each card; this module covers its vCard 4.0 gaps: TYPE lists are not
+split ("work,voice"), BDAY stays text (--MMDD, YYYYMMDD, YYYY-MM-DD, Apple's year
+1604), Apple's itemN.X-ABLabel names the type of its sibling property, and 4.0 TEL
+values are tel: URIs.
+
+The address is one text field on the contact (lines: street, extended address, PO
+box, "postcode city", region, country): people type and read an address as lines,
+sheets carry it in one column, and the CLI takes --address TEXT. On export the text
+goes whole into ADR's street part (and LABEL), so our own export round-trips
+exactly; a structured ADR from elsewhere comes back as those lines.
+
+Writing: VERSION 3.0 by default (khard's preferred version; Apple and Google import
+3.0), 4.0 on request. A vdir (what vdirsyncer syncs to a CardDAV server) is one card
+per file, named from the card's UID.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import uuid
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from db.errors import Invalid
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # 100,000 plain cards is ~50 MB; read whole, so capped
+MAX_CARD_BYTES = 1024 * 1024  # a contact card is kilobytes; more is a photo or an attack
+MAX_CARDS = 200_000
+ERROR_COLUMN = "vCard error"
+
+# Properties we turn into fields (or that say nothing a person wrote).
+_USED = {"VERSION", "N", "FN", "ORG", "TITLE", "EMAIL", "TEL", "ADR", "NOTE", "CATEGORIES", "BDAY", "UID",
+         "PRODID", "REV", "KIND", "X-ABSHOWAS", "X-ABADR", "X-ABLABEL", "PHOTO", "LOGO", "SOUND", "KEY",
+         "NICKNAME", "X-ABUID"}
+_APPLE_LABELS = {"mobile": "cell", "iphone": "cell", "home": "home", "work": "work", "main": "main",
+                 "homefax": "home,fax", "workfax": "work,fax", "otherfax": "fax", "pager": "pager",
+                 "other": "other"}
+_NOISE_TYPES = {"internet", "pref", "voice", "x400"}  # default or position, not a label
+_LINE = re.compile(rb"\r\n|\r|\n")
+
+
+def is_vcard(head: bytes) -> bool:
+    """BEGIN:VCARD after an optional byte-order mark and blank space."""
+    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if head.startswith(bom):
+            text = head[len(bom):].decode("utf-8" if bom == codecs.BOM_UTF8 else "utf-16", "ignore")
+            return text.lstrip().upper().startswith("BEGIN:VCARD")
+    return head.lstrip().upper().startswith(b"BEGIN:VCARD")
+
+
+# -- reading -----------------------------------------------------------------
+
+def split_cards(text: str, path) -> Iterator[tuple[int, int, str]]:
+    """(card number, line it starts on, its text) for each BEGIN:VCARD..END:VCARD."""
+    from importers.xlsx_guard import UnreadableFile
+
+    start, lines, n = None, [], 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        word = line.strip().upper()
+        if word == "BEGIN:VCARD":
+            if start is not None:  # no END: the card so far stands alone (and will not parse)
+                yield n, start, "\n".join(lines)
+            n += 1
+            if n > MAX_CARDS:
+                raise UnreadableFile(f"{path}: more than {MAX_CARDS:,} cards; split the file")
+            start, lines = number, [line]
+        elif start is not None:
+            lines.append(line)
+            if word == "END:VCARD":
+                yield n, start, "\n".join(lines)
+                start, lines = None, []
+    if start is not None:
+        yield n, start, "\n".join(lines)
+
+
+def _types(prop) -> list[str]:
+    """The TYPE values of a property, split and lower-cased (vobject keeps 'work,voice' whole)."""
+    out = []
+    for value in prop.params.get("TYPE", []):
+        out += [t.strip().lower() for t in str(value).split(",") if t.strip()]
+    return out
+
+
+def _label(prop, apple: dict[str, str]) -> str | None:
+    types = [t for t in _types(prop) if t not in _NOISE_TYPES]
+    if prop.group and prop.group.lower() in apple:
+        raw = apple[prop.group.lower()]
+        m = re.fullmatch(r"_\$!<(.*)>!\$_", raw)
+        word = m.group(1) if m else raw
+        types += _APPLE_LABELS.get(word.lower(), word).split(",")
+    return ",".join(dict.fromkeys(types)) or None
+
+
+def _preferred(prop) -> bool:
+    return "pref" in _types(prop) or "PREF" in prop.params
+
+
+def _text(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value if v)
+    return str(value or "").strip()
+
+
+def address_text(adr) -> str:
+    """A structured ADR as lines: street, extended, PO box, 'postcode city', region, country."""
+    v = adr.value
+    city_line = " ".join(p for p in (_text(v.code), _text(v.city)) if p)
+    box = _text(v.box)
+    lines = [_text(v.street), _text(v.extended), f"PO Box {box}" if box else "", city_line,
+             _text(v.region), _text(v.country)]
+    return "\n".join(line for line in lines if line)
+
+
+def _birthday(prop) -> str | None:
+    """The stored form of BDAY, or None when it is no date (then it goes to notes)."""
+    from db.services.contacts import birthday
+
+    value = _text(prop.value)
+    if "X-APPLE-OMIT-YEAR" in prop.params:
+        value = "--" + value[-5:] if len(value) >= 5 else value
+    try:
+        return birthday(value)
+    except Invalid:
+        return None
+
+
+def card_row(card) -> dict[str, list[str]]:
+    """One parsed card as {header: values}; repeated headers (Email, Phone) keep their order."""
+    row: dict[str, list[str]] = {}
+
+    def put(header, value):
+        value = _text(value) if not isinstance(value, str) else value.strip()
+        if value:
+            row.setdefault(header, []).append(value)
+
+    apple = {}
+    for prop in card.getChildren():
+        if prop.name.upper() == "X-ABLABEL" and prop.group:
+            apple[prop.group.lower()] = _text(prop.value)
+    kind = {c.name.upper(): c for c in card.getChildren()}
+    org_card = (_text(getattr(kind.get("KIND"), "value", "")).lower() == "org"
+                or _text(getattr(kind.get("X-ABSHOWAS"), "value", "")).upper() == "COMPANY")
+    put("External ID", getattr(kind.get("UID"), "value", ""))
+    n = kind.get("N")
+    fn = _text(getattr(kind.get("FN"), "value", ""))
+    if n is not None and not org_card:
+        name = n.value
+        put("First Name", " ".join(p for p in (_text(name.given), _text(name.additional)) if p))
+        put("Last Name", _text(name.family))
+        put("Name Prefix", _text(name.prefix))
+        put("Name Suffix", _text(name.suffix))
+    if org_card or not (row.get("First Name") or row.get("Last Name")):
+        put("Last Name", fn)  # a company's own card: its name is the contact's name
+    org = kind.get("ORG")
+    if org is not None:
+        parts = org.value if isinstance(org.value, list) else [org.value]
+        put("Company", parts[0] if parts else "")
+        put("Department", " / ".join(p for p in parts[1:] if p))
+    for prop in card.getChildren():
+        name = prop.name.upper()
+        if name == "TITLE":
+            put("Job Title", prop.value)
+        elif name == "NICKNAME":
+            put("Nickname", prop.value)
+        elif name == "NOTE":
+            put("Notes", prop.value)
+        elif name == "CATEGORIES":
+            values = prop.value if isinstance(prop.value, list) else [prop.value]
+            put("Tags", "; ".join(v.strip() for v in values if v and v.strip()))
+        elif name == "BDAY":
+            day = _birthday(prop)
+            put("Birthday" if day else "vCard BDAY", day or prop.value)
+        elif name not in _USED and not name.startswith("X-PHONETIC") and name not in ("X-ABLABEL",):
+            put(f"vCard {name}", prop.value if not isinstance(prop.value, list) else "; ".join(map(str, prop.value)))
+        elif name.startswith("X-PHONETIC"):
+            put(f"vCard {name}", prop.value)
+    emails, phones, addresses = [], [], []
+    for prop in card.getChildren():
+        name = prop.name.upper()
+        if name == "EMAIL" and _text(prop.value):
+            emails.append((not _preferred(prop), _text(prop.value), _label(prop, apple)))
+        elif name == "TEL" and _text(prop.value):
+            number = _text(prop.value)
+            if number.lower().startswith("tel:"):
+                number = number[4:].split(";", 1)[0]  # tel:+45-33-12-34-56;ext=12 -> the number
+            phones.append((not _preferred(prop), number, _label(prop, apple)))
+        elif name == "ADR":
+            addresses.append((not _preferred(prop), address_text(prop), _label(prop, apple)))
+    seen = set()
+    for _, email, label in sorted(emails, key=lambda e: e[0]):  # preferred first: it becomes the primary
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            row.setdefault("Email", []).append(email)
+            row.setdefault("Email label", []).append(label or "")
+    for _, number, label in sorted(phones, key=lambda p: p[0]):
+        row.setdefault("Phone", []).append(number)
+        row.setdefault("Phone label", []).append(label or "")
+    addresses = [a for a in sorted(addresses, key=lambda a: a[0]) if a[1]]
+    if addresses:
+        put("Address", addresses[0][1])
+        put("Address label", addresses[0][2] or "")
+        for _, text, label in addresses[1:]:
+            put("vCard ADR", f"{label}: {text}" if label else text)
+    return row
+
+
+def read_cards(path: Path, raw: bytes):
+    """The file's cards as (line, {header: values}) or (line, error text)."""
+    import vobject
+    from importers.read import detect_encoding
+
+    encoding = detect_encoding(raw[:65536])
+    text = raw.decode(encoding if encoding.startswith("utf") else "utf-8", errors="replace").lstrip("\ufeff")
+    for number, line, card_text in split_cards(text, path):
+        where = f"card {number} (line {line})"
+        if len(card_text) > MAX_CARD_BYTES:
+            yield line, f"{where}: over {MAX_CARD_BYTES // 1024} KB; not read"
+            continue
+        try:
+            card = vobject.readOne(card_text, ignoreUnreadable=False)
+            if card.name.upper() != "VCARD":
+                raise ValueError(f"a {card.name}, not a VCARD")
+            yield line, card_row(card)
+        except Exception as exc:  # vobject raises many kinds of error for damage
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            yield line, f"{where}: cannot read it ({reason})"
+
+
+def vcard_sheets(path: Path) -> list:
+    """A .vcf file as one Sheet of contacts (see the module docstring)."""
+    from importers.read import Sheet
+    from importers.xlsx_guard import UnreadableFile
+
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(f"{path}: {size // 2**20} MB is over the {MAX_FILE_BYTES // 2**20} MB limit for a vCard file")
+    raw = path.read_bytes()
+    cards = list(read_cards(path, raw))
+    counts: dict[str, int] = {}
+    for _, row in cards:
+        for header, values in (row.items() if isinstance(row, dict) else ()):
+            counts[header] = max(counts.get(header, 0), len(values))
+    order = ["External ID", "First Name", "Last Name", "Name Prefix", "Name Suffix", "Nickname", "Company",
+             "Department", "Job Title", "Birthday", "Address", "Address label", "Tags", "Notes"]
+    headers: list[str] = [h for h in order if h in counts]
+    for kind in ("Email", "Phone"):  # each value followed by its label
+        headers += [h for _ in range(counts.get(kind, 0)) for h in (kind, f"{kind} label")]
+    headers += sorted(h for h in counts if h not in headers and h not in ("Email label", "Phone label"))
+    if any(isinstance(row, str) for _, row in cards):
+        headers.append(ERROR_COLUMN)
+
+    def rows():
+        yield 0, list(headers)
+        for line, row in cards:
+            if isinstance(row, str):
+                yield line, [""] * (len(headers) - 1) + [row]
+                continue
+            taken = {h: iter(v) for h, v in row.items()}
+            values = []
+            for h in headers:
+                if h in ("Email", "Phone", "Email label", "Phone label"):
+                    values.append(next(taken.get(h, iter(())), ""))
+                else:
+                    values.append("\n".join(row.get(h, [])))
+            yield line, values
+
+    return [Sheet(path.stem, 0, rows, size=len(cards))]
+
+
+# -- writing -----------------------------------------------------------------
+
+def uid_of(contact: dict) -> str:
+    """The card's UID: where it came from (external_id), else one made from the id, so
+    an export run twice names each card (and vdir file) the same."""
+    return contact.get("external_id") or f"crm-contact-{uuid.uuid5(uuid.NAMESPACE_URL, 'crm:contact:%d' % contact['id'])}"
+
+
+def file_name(uid: str) -> str:
+    """A vdir file name from a UID: the UID itself when it is plain, else its hash."""
+    bare = re.sub(r"^urn:uuid:", "", uid, flags=re.I)
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,120}", bare):
+        return f"{bare}.vcf"
+    return hashlib.sha1(uid.encode("utf-8")).hexdigest() + ".vcf"
+
+
+def _type_param(label: str | None, version: str) -> dict:
+    types = [t.strip() for t in (label or "").split(",") if t.strip()]
+    if not types:
+        return {}
+    if version == "3.0":
+        return {"TYPE": [t.upper() for t in types]}
+    return {"TYPE": [",".join(t.lower() for t in types)]}
+
+
+def card_of(contact: dict, version: str = "3.0"):
+    """One contact (contacts.to_dicts plus notes) as a vobject vCard."""
+    import vobject
+
+    card = vobject.vCard()
+    card.add("version").value = version
+    card.add("uid").value = uid_of(contact)
+    first, last = contact.get("first_name") or "", contact.get("last_name") or ""
+    company = contact.get("company")
+    card.add("n").value = vobject.vcard.Name(family=last, given=first)
+    card.add("fn").value = contact.get("name") or " ".join(p for p in (first, last) if p) or (
+        (contact.get("emails") or [""])[0]) or company or "(no name)"
+    is_org = bool(company) and not first and last == company
+    if is_org:  # a company's own card (as we read Apple's X-ABShowAs and 4.0 KIND:org)
+        if version == "4.0":
+            card.add("kind").value = "org"
+        else:
+            card.add("x-abshowas").value = "COMPANY"
+    if company:
+        card.add("org").value = [company]
+    if contact.get("title"):
+        card.add("title").value = contact["title"]
+    labels = contact.get("email_labels") or []
+    for i, email in enumerate(contact.get("emails") or []):
+        prop = card.add("email")
+        prop.value = email
+        prop.params.update(_type_param(labels[i] if i < len(labels) else None, version))
+        if version == "3.0":
+            prop.params.setdefault("TYPE", []).insert(0, "INTERNET")
+        if i == 0:
+            prop.params.update({"PREF": ["1"]} if version == "4.0" else {"TYPE": prop.params["TYPE"] + ["PREF"]})
+    labels = contact.get("phone_labels") or []
+    for i, phone in enumerate(contact.get("phones") or []):
+        prop = card.add("tel")
+        prop.value = phone
+        prop.params.update(_type_param(labels[i] if i < len(labels) else None, version))
+        if i == 0:
+            if version == "4.0":
+                prop.params["PREF"] = ["1"]
+            else:
+                prop.params.setdefault("TYPE", []).append("PREF")
+    if contact.get("address"):
+        adr = card.add("adr")
+        adr.value = vobject.vcard.Address(street=contact["address"])
+        adr.params["LABEL"] = [contact["address"]]
+    if contact.get("birthday"):
+        day = contact["birthday"]
+        if day.startswith("--"):  # no year: 4.0 says --MMDD; 3.0 readers (Apple) want a year, 1604 means none
+            if version == "4.0":
+                card.add("bday").value = "--" + day[2:].replace("-", "")
+            else:
+                bday = card.add("bday")
+                bday.value = "1604" + day[1:]
+                bday.params["X-APPLE-OMIT-YEAR"] = ["1604"]
+        else:
+            card.add("bday").value = day if version == "3.0" else day.replace("-", "")
+    if contact.get("tags"):
+        card.add("categories").value = list(contact["tags"])
+    if contact.get("notes"):
+        card.add("note").value = contact["notes"]
+    return card
+
+
+def serialize(contact: dict, version: str = "3.0") -> str:
+    return card_of(contact, version).serialize()
+
+
+def write_file(path: Path, contacts: Iterable[dict], version: str = "3.0", progress=None) -> int:
+    """Every card into one .vcf file (path is already a private temporary file)."""
+    n = 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        for contact in contacts:
+            fh.write(serialize(contact, version))
+            n += 1
+            if progress and n % 1000 == 0:
+                progress("contact", n)
+    return n
+
+
+def write_vdir(folder: Path, contacts: Iterable[dict], version: str = "3.0") -> int:
+    """One card per file in folder (made 0700 if new), each file 0600, named from its
+    UID: a second export rewrites the same files. Files of contacts no longer
+    exported are left alone (the folder may be a vdirsyncer collection)."""
+    from importers.export import private_file
+
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    n = 0
+    names: set[str] = set()
+    for contact in contacts:
+        name = file_name(uid_of(contact))
+        if name in names:  # two contacts imported with one UID: keep both cards
+            name = f"{name[:-4]}-{contact['id']}.vcf"
+        names.add(name)
+        with private_file(folder / name) as tmp:
+            tmp.write_text(serialize(contact, version), encoding="utf-8")
+        n += 1
+    return n

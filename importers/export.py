@@ -79,8 +79,8 @@ def export(path: str, entities=None, progress=None, **filters) -> dict[str, int]
     out = Path(path).expanduser()
     kind = out.suffix.lower().lstrip(".")
     entities = list(dict.fromkeys(_entity(e) for e in entities)) if entities else list(exports.ENTITIES)
-    if kind not in ("xlsx", "csv", "json"):
-        raise StoreError(f"{out}: unknown export format {out.suffix!r} (use .xlsx, .csv or .json)")
+    if kind not in ("xlsx", "csv", "json", "ics"):
+        raise StoreError(f"{out}: unknown export format {out.suffix!r} (use .xlsx, .csv, .json or .ics)")
     if kind == "csv" and len(entities) != 1:
         raise StoreError(f"{out}: a CSV file holds one kind of record; add --entity ({', '.join(exports.ENTITIES)})")
     if out.is_dir():
@@ -89,6 +89,10 @@ def export(path: str, entities=None, progress=None, **filters) -> dict[str, int]
         raise StoreError(f"{out.parent}: no such directory")
     try:
         with private_file(out) as tmp:
+            if kind == "ics":  # follow-ups as VTODOs (it imports this module)
+                from importers.ical import write_ics
+
+                return write_ics(tmp, entities, progress, filters)
             return {"xlsx": _xlsx, "csv": _csv, "json": _json}[kind](tmp, entities, progress, filters)
     except OSError as exc:
         raise StoreError(f"{out}: cannot write ({exc.strerror})") from None

@@ -267,6 +267,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
     plans = []
     result = Result(dry_run=dry_run)
     for sh in sheets:
+        result.warnings.extend(getattr(sh, "notes", ()))  # what a reader itself has to say (importers.ical)
         number, heads, rows = _header_row(sh)
         if number is None:
             result.warnings.append(f"{Path(path).name}: sheet {sh.name!r} is empty; nothing imported from it")

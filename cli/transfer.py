@@ -122,7 +122,9 @@ def _report(target: str, result, fmt: Format, errors: str | None) -> None:
 @app.command("export")
 def export_cmd(
     path: str = typer.Argument(..., metavar="FILE", help="Ends in .xlsx (a sheet per entity), .csv or .json."),
-    entity: List[str] = typer.Option(None, "--entity", help="contact, company, deal, ticket, followup (repeat; default all)."),
+    entity: List[str] = typer.Option(None, "--entity", help="contact, company, deal, ticket, followup, activity, "
+                                     "stage_history (repeat; default all)."),
+    layout: str = typer.Option(None, "--layout", help="google or outlook: contacts in the CSV layout that tool imports."),
     query: str = typer.Option(None, "--search", "-s", help="Only records matching this text."),
     tag: str = typer.Option(None, "--tag", help="Only records with this tag."),
     stage: str = typer.Option(None, "--stage", help="Contacts in this stage, deals in this pipeline stage."),
@@ -131,12 +133,14 @@ def export_cmd(
     since: str = typer.Option(None, "--since", help="Created on or after this date."),
     until: str = typer.Option(None, "--until", help="Created on or before this date."),
 ):
-    """Export records to .xlsx, .csv or .json."""
+    """Export records to .xlsx, .csv or .json (the timeline and deal stage history too)."""
     from db.services.common import now_local
     from db.validate import parse_date
 
+    if layout is not None and layout.strip().lower() not in ("google", "outlook"):
+        raise typer.BadParameter(f"{layout!r} is not one of: google, outlook", param_hint="--layout")
     today = now_local().date()
-    counts = write_export(path, entity or None, query=query, tag=tag, stage=stage, status=status, owner=owner,
+    counts = write_export(path, entity or None, layout=layout, query=query, tag=tag, stage=stage, status=status, owner=owner,
                           since=parse_date(since, "since", today) if since else None,
                           until=parse_date(until, "until", today) if until else None)
     say(f"exported to {path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))

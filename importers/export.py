@@ -73,12 +73,15 @@ def private_file(out: Path) -> Iterator[Path]:
         raise
 
 
-def export(path: str, entities=None, progress=None, **filters) -> dict[str, int]:
+def export(path: str, entities=None, progress=None, layout: str | None = None, **filters) -> dict[str, int]:
     """Write the file; returns rows written per entity. Entities as a person types
-    them: 'companies', 'Company' and 'company' are the same."""
+    them: 'companies', 'Company' and 'company' are the same. layout 'google' or
+    'outlook': contacts in the CSV layout that tool imports."""
     out = Path(path).expanduser()
     kind = out.suffix.lower().lstrip(".")
     entities = list(dict.fromkeys(_entity(e) for e in entities)) if entities else list(exports.ENTITIES)
+    if layout is not None:
+        layout, entities = _layout(out, kind, layout, entities), ["contact"]
     if kind not in ("xlsx", "csv", "json", "ics"):
         raise StoreError(f"{out}: unknown export format {out.suffix!r} (use .xlsx, .csv, .json or .ics)")
     if kind == "csv" and len(entities) != 1:
@@ -89,6 +92,10 @@ def export(path: str, entities=None, progress=None, **filters) -> dict[str, int]
         raise StoreError(f"{out.parent}: no such directory")
     try:
         with private_file(out) as tmp:
+            if layout:
+                from importers import export_layouts  # it uses this module's safe_text
+
+                return export_layouts.write(tmp, layout, filters)
             if kind == "ics":  # follow-ups as VTODOs (it imports this module)
                 from importers.ical import write_ics
 
@@ -96,6 +103,18 @@ def export(path: str, entities=None, progress=None, **filters) -> dict[str, int]
             return {"xlsx": _xlsx, "csv": _csv, "json": _json}[kind](tmp, entities, progress, filters)
     except OSError as exc:
         raise StoreError(f"{out}: cannot write ({exc.strerror})") from None
+
+
+def _layout(out: Path, kind: str, layout: str, entities: list[str]) -> str:
+    """--layout is for contacts in a .csv file: another tool's address-book layout."""
+    layout = layout.strip().lower()
+    if layout not in ("google", "outlook"):
+        raise Invalid("layout", f"{layout!r} is not one of: google, outlook")
+    if kind != "csv":
+        raise Invalid("layout", f"{out}: the {layout} layout is a CSV file; name it .csv")
+    if entities != list(exports.ENTITIES) and entities != ["contact"]:
+        raise Invalid("layout", f"the {layout} layout holds contacts only, not {', '.join(entities)}")
+    return layout
 
 
 def _entity(text: str) -> str:

@@ -10,6 +10,7 @@ import sys
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 
 class Format(str, enum.Enum):
@@ -19,7 +20,9 @@ class Format(str, enum.Enum):
 
 
 FormatOption = typer.Option(Format.table, "--format", "-f", help="Output format: table, json or csv.")
-LimitOption = typer.Option(None, "--limit", "-n", help="Show at most N rows (0 = all). Tables default to one screenful.")
+# min/max: a negative or beyond-64-bit limit is a usage error (exit 2), not a database error.
+LimitOption = typer.Option(None, "--limit", "-n", min=0, max=2 ** 63 - 1,
+                           help="Show at most N rows (0 = all). Tables default to one screenful.")
 
 
 def _stdout() -> Console:
@@ -42,6 +45,12 @@ def _cell(value) -> str:
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _text(value) -> Text:
+    # Text, not str: rich reads a str cell as markup, and a name like "[/]" or
+    # "[link=file:///etc/passwd]" is the customer's text, not formatting.
+    return Text(_cell(value))
 
 
 def _label(key: str) -> str:
@@ -78,11 +87,11 @@ def print_rows(rows: list[dict], fmt: Format, columns: list[str], total: int | N
         if not rows:
             say("nothing found")
         else:
-            table = Table(title=title, show_edge=False, header_style="bold")
+            table = Table(title=Text(title) if title else None, show_edge=False, header_style="bold")
             for col in columns:
                 table.add_column(_label(col), overflow="fold")
             for row in rows:
-                table.add_row(*(_cell(row.get(c)) for c in columns))
+                table.add_row(*(_text(row.get(c)) for c in columns))
             _stdout().print(table)
     if total is not None and total > len(rows):
         say(f"{total - len(rows)} more not shown; use --limit 0 to see all")
@@ -105,7 +114,7 @@ def print_record(record: dict, fmt: Format, fields: list[str] | None = None) -> 
             value = record.get(key)
             if isinstance(value, list) and value and isinstance(value[0], dict):
                 continue
-            table.add_row(_label(key), _cell(value))
+            table.add_row(Text(_label(key)), _text(value))
         _stdout().print(table)
 
 
@@ -114,11 +123,11 @@ def print_section(title: str, rows: list[dict], columns: list[str]) -> None:
     console = _stdout()
     console.print()
     if not rows:
-        console.print(f"[bold]{title}[/]: none")
+        console.print(Text.assemble((title, "bold"), ": none"))
         return
-    table = Table(title=title, title_justify="left", title_style="bold", show_edge=False, header_style="bold")
+    table = Table(title=Text(title), title_justify="left", title_style="bold", show_edge=False, header_style="bold")
     for col in columns:
         table.add_column(_label(col), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
+        table.add_row(*(_text(row.get(c)) for c in columns))
     console.print(table)

@@ -21,7 +21,8 @@ app = sub_app("Contacts: add, list, show, edit, delete, restore, merge.")
 
 COLUMNS = ["id", "name", "email", "phone", "company", "title", "stage", "tags"]
 FIELDS = ["id", "name", "email", "emails", "phone", "phones", "company", "title", "stage", "tags",
-          "do_not_contact", "owner", "source", "notes", "created_at", "updated_at"]
+          "birthday", "address", "do_not_contact", "owner", "source", "notes", "created_at", "updated_at"]
+BIRTHDAY_HELP = "YYYY-MM-DD, or --MM-DD without a year."
 
 
 @app.command("add")
@@ -38,13 +39,16 @@ def add(
     owner: str = typer.Option(None, "--owner"),
     do_not_contact: bool = typer.Option(False, "--do-not-contact"),
     notes: str = typer.Option(None, "--notes"),
+    birthday: str = typer.Option(None, "--birthday", help=BIRTHDAY_HELP),
+    address: str = typer.Option(None, "--address", help="Postal address; lines may be separated by newlines."),
     allow_duplicate: bool = typer.Option(False, "--allow-duplicate", help="Add even if the email or phone is taken."),
     fmt: Format = FormatOption,
 ):
     """Add a contact. Refuses an email or phone another contact already has."""
     record = contacts.create(
         given(first_name=first_name, last_name=last_name, company=company, title=title, stage=stage,
-                source=source, owner=owner, notes=notes, do_not_contact=do_not_contact or None),
+                source=source, owner=owner, notes=notes, do_not_contact=do_not_contact or None,
+                birthday=birthday, address=address),
         emails=email, phones=phone, tags=tag, allow_duplicate=allow_duplicate)
     print_record(record, fmt, FIELDS)
 
@@ -96,6 +100,8 @@ def edit(
     source: str = typer.Option(None, "--source"),
     owner: str = typer.Option(None, "--owner"),
     notes: str = typer.Option(None, "--notes"),
+    birthday: str = typer.Option(None, "--birthday", help=BIRTHDAY_HELP + " '' clears it."),
+    address: str = typer.Option(None, "--address", help="Postal address; '' clears it."),
     do_not_contact: Optional[bool] = typer.Option(None, "--do-not-contact/--contactable"),
     tag: List[str] = typer.Option([], "--tag", help="Add a tag."),
     untag: List[str] = typer.Option([], "--untag", help="Remove a tag."),
@@ -106,7 +112,8 @@ def edit(
     record = contacts.update(
         ref,
         given(first_name=first_name, last_name=last_name, company=company, title=title, stage=stage,
-                source=source, owner=owner, notes=notes, do_not_contact=do_not_contact),
+                source=source, owner=owner, notes=notes, do_not_contact=do_not_contact,
+                birthday=birthday, address=address),
         emails=email or None, add_emails=add_email, remove_emails=remove_email,
         phones=phone or None, add_phones=add_phone, remove_phones=remove_phone,
         add=tag, remove=untag, allow_duplicate=allow_duplicate)

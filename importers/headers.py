@@ -8,6 +8,7 @@ import unicodedata
 from pathlib import Path
 
 from db.errors import Invalid, StoreError
+from importers import layouts
 
 # Field -> header spellings (compared after normalise()). Repeatable fields (emails,
 # phones, tags) take every column that maps to them.
@@ -27,12 +28,23 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
                     "account name", "employer", "business", "公司", "公司名称", "单位"],
         "title": ["title", "job title", "position", "role", "job", "职位", "职务", "头衔"],
         "stage": ["stage", "lifecycle stage", "lead status", "status", "contact stage", "阶段", "状态"],
-        "source": ["source", "lead source", "original source", "来源"],
+        "source": ["source", "lead source", "leadsource", "original source", "来源"],
         "owner": ["owner", "lead owner", "contact owner", "account owner", "assigned to", "负责人"],
         "tags": ["tags", "tag", "labels", "label", "groups", "group membership", "categories", "标签"],
         "notes": ["notes", "note", "comments", "description", "remarks", "备注", "说明"],
         "do_not_contact": ["do not contact", "dnc", "unsubscribed", "opt out", "do not call", "勿扰"],
         "external_id": ["id", "external id", "record id", "contact id", "编号"],
+        # Read from other tools' layouts (importers/layouts.py); usable in --mapping too.
+        "honorific": ["salutation", "name prefix", "honorific"],
+        "middle_name": ["middle name", "additional name"],
+        "company_phone": ["company phone", "company main phone"],
+        "company_domain": ["company domain", "company website"],
+        "company_address": ["company address"],
+        "company_city": ["company city"],
+        "company_country": ["company country"],
+        "company_industry": ["company industry"],
+        "company_external_id": ["company id", "company record id"],
+        "company_extra": [],
     },
     "company": {
         "name": ["name", "company", "company name", "organization", "organisation", "account name", "公司",
@@ -94,7 +106,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "external_id": ["id", "task id", "external id"],
     },
 }
-REPEATABLE = {"email", "phone", "tags"}
+REPEATABLE = {"email", "phone", "tags", "ignore", "company_extra"}
 
 # Fields only one entity has: they tell which entity a sheet holds.
 TELLS = {
@@ -131,11 +143,15 @@ _LOOKUP = {entity: {normalise(s): field for field, spellings in fields.items() f
 
 
 def auto_map(entity: str, headers: list) -> dict[int, str]:
-    """Column index -> field for the headers we recognise (first column wins for single fields)."""
+    """Column index -> field for the headers we recognise (first column wins for single fields).
+    Contact sheets are read through the other tools' layouts (importers/layouts.py)."""
     out: dict[int, str] = {}
     taken: set[str] = set()
-    for i, header in enumerate(headers):
-        field = _LOOKUP[entity].get(normalise(header))
+    keys = [normalise(h) for h in headers]
+    fields = (layouts.contact_columns(keys, _LOOKUP[entity].get) if entity == "contact"
+              else {i: _LOOKUP[entity].get(k) for i, k in enumerate(keys)})
+    for i in range(len(headers)):
+        field = fields.get(i)
         if field is None:
             continue
         if field in taken and field not in REPEATABLE:

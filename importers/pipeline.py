@@ -32,19 +32,15 @@ from importers import checker
 from importers import headers as hdr
 from importers import values as cell
 from importers.export import private_file, unsafe_text
+from importers.rows import Mapped as _Mapped
+from importers.rows import Plan as _Plan
+from importers.rows import Reject as _Reject
+from importers.rows import contact_row as _contact_row
+from importers.rows import record_values as _record_values
 from importers.read import Sheet, UnreadableFile, open_sheets, pick_sheet
 
 CHUNK = 2000
 ORDER = ["company", "contact", "deal", "ticket", "followup"]  # parents before children
-STAGE_WORDS = {
-    "lead": ["lead", "new", "subscriber", "mql", "marketing qualified lead", "sql", "sales qualified lead", "线索", "潜在客户"],
-    "prospect": ["prospect", "opportunity", "qualified", "contacted", "in progress", "意向客户"],
-    "customer": ["customer", "client", "won", "evangelist", "active", "客户", "成交客户"],
-    "former": ["former", "churned", "inactive", "lost", "past customer", "流失客户"],
-}
-_STAGES = {hdr.normalise(w): stage for stage, words in STAGE_WORDS.items() for w in words}
-
-
 @dataclass
 class RowError:
     sheet: str
@@ -52,6 +48,7 @@ class RowError:
     column: str | None
     reason: str
     values: list = field(default_factory=list)
+    kept: bool = False  # the row was imported; a value of it was not ("kept, but ...")
 
     def as_dict(self) -> dict:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "reason": self.reason}
@@ -65,6 +62,7 @@ class Result:
     skipped: int = 0
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
+    kept: list[RowError] = field(default_factory=list)  # imported rows with a value only kept in notes
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
@@ -72,14 +70,11 @@ class Result:
     mappings: dict[str, dict] = field(default_factory=dict)  # per sheet: entity and header -> field
 
     def summary(self) -> dict:
-        return {"batch": self.batch, "created": self.created, "updated": self.updated, "skipped": self.skipped,
-                "rejected": self.rejected, "errors": [e.as_dict() for e in self.errors]}
-
-
-class _Reject(Exception):
-    def __init__(self, column, reason):
-        super().__init__(reason)
-        self.column, self.reason = column, reason
+        out = {"batch": self.batch, "created": self.created, "updated": self.updated, "skipped": self.skipped,
+               "rejected": self.rejected, "errors": [e.as_dict() for e in self.errors]}
+        if self.kept:  # imported rows with a value only in notes ("kept, but ...")
+            out["kept_with_warnings"] = [e.as_dict() for e in self.kept]
+        return out
 
 
 def _header_row(sheet: Sheet):
@@ -91,144 +86,6 @@ def _header_row(sheet: Sheet):
         if number > 20:
             break
     return None, [], iter(())
-
-
-class _Plan:
-    """A sheet's column mapping, worked out once: which columns hold each field."""
-
-    def __init__(self, columns: dict[int, str], headers: list[str]):
-        self.columns, self.headers = columns, headers
-        self.by_field: dict[str, list[int]] = {}
-        for i, f in columns.items():
-            self.by_field.setdefault(f, []).append(i)
-        self.unmapped = [i for i in range(len(headers)) if i not in columns]
-
-
-class _Mapped:
-    """One row seen through the column mapping."""
-
-    __slots__ = ("values", "plan", "headers")
-
-    def __init__(self, values: list, plan: _Plan):
-        self.values, self.plan, self.headers = values, plan, plan.headers
-
-    def raw(self, f: str):
-        values = self.values
-        for i in self.plan.by_field.get(f, ()):
-            if i < len(values):
-                v = values[i]
-                if v is not None and v != "":
-                    return v
-        return None
-
-    def all(self, f: str) -> list[tuple[int, object]]:
-        values = self.values
-        return [(i, values[i]) for i in self.plan.by_field.get(f, ())
-                if i < len(values) and values[i] is not None and values[i] != ""]
-
-    def column(self, f: str) -> str | None:
-        cols = self.plan.by_field.get(f)
-        return self.headers[cols[0]] if cols else None
-
-    def text(self, f: str) -> str | None:
-        return cell.text(self.raw(f))
-
-    def extras(self) -> list[str]:
-        """Unmapped columns as 'Header: value' lines: kept, never dropped."""
-        out = []
-        values = self.values
-        for i in self.plan.unmapped:
-            if i < len(values) and values[i] is not None and values[i] != "":
-                out.append(f"{self.headers[i] or f'column {i + 1}'}: {cell.text(values[i])}")
-        for i in range(len(self.headers), len(values)):  # cells beyond the header row
-            if values[i] is not None and values[i] != "":
-                out.append(f"column {i + 1}: {cell.text(values[i])}")
-        return out
-
-
-def _contact_row(m: _Mapped) -> ContactRow:
-    cfg = get_config()
-    first, last = m.text("first_name"), m.text("last_name")
-    full = m.text("full_name")
-    if full and not (first or last):
-        parts = full.split()
-        if len(parts) == 1 and len(full) <= 4 and all(not c.isascii() for c in full):
-            last, first = full[0], full[1:] or None  # 张伟: family name first
-        elif "," in full:
-            last, first = [p.strip() for p in full.split(",", 1)]
-        else:
-            first, last = (" ".join(parts[:-1]) or None, parts[-1]) if len(parts) > 1 else (parts[0], None)
-    emails = []
-    for i, raw in m.all("email"):
-        for part in cell.split_multi(cell.text(raw)):
-            try:
-                emails.append(validate.email(part))
-            except Invalid as exc:
-                raise _Reject(m.headers[i], exc.reason) from None
-    phones = []
-    for i, raw in m.all("phone"):
-        for part in cell.split_multi(cell.phone_text(raw), ";\n"):
-            try:
-                phones.append(validate.phone(part, cfg.phone_region))
-            except Invalid as exc:
-                raise _Reject(m.headers[i], exc.reason) from None
-    stage = m.text("stage")
-    if stage is not None:
-        key = hdr.normalise(stage)
-        if key not in _STAGES:
-            raise _Reject(m.column("stage"), f"{stage!r} is not one of: lead, prospect, customer, former")
-        stage = _STAGES[key]
-    try:
-        dnc = cell.flag(m.raw("do_not_contact"))
-    except cell.BadValue as exc:
-        raise _Reject(m.column("do_not_contact"), str(exc)) from None
-    if not (first or last or emails):
-        raise _Reject(None, "no name and no email: nothing to call this contact")
-    notes = "\n".join(x for x in [m.text("notes"), *m.extras()] if x) or None
-    tags = clean_tags([t for _, raw in m.all("tags") for t in cell.split_multi(cell.text(raw))])
-    return ContactRow(first_name=first, last_name=last, emails=list(dict.fromkeys(emails)), phones=phones,
-                      company=m.text("company"), title=m.text("title"), stage=stage, source=m.text("source"),
-                      owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
-                      do_not_contact=dnc).with_document()
-
-
-def _record_values(entity: str, m: _Mapped) -> dict:
-    """A non-contact row as the values its service's create() takes."""
-    values = {}
-    for f in hdr.SYNONYMS[entity]:
-        raw = m.raw(f)
-        if raw is None:
-            continue
-        try:
-            values.update(_cell_value(f, raw, m))
-        except cell.BadValue as exc:
-            raise _Reject(m.column(f), str(exc)) from None
-    extras = m.extras()
-    if extras and entity in ("company", "deal", "followup"):
-        values["notes"] = "\n".join(x for x in [values.get("notes"), *extras] if x)
-    elif extras and entity == "ticket":
-        values["description"] = "\n".join(x for x in [values.get("description"), *extras] if x)
-    return values
-
-
-def _cell_value(f: str, raw, m: _Mapped) -> dict:
-    """One field of a non-contact row (a cell that is no value of its kind raises BadValue)."""
-    values = {}
-    if f in ("due", "expected_close"):
-        got = cell.when(raw)
-        values[f] = got[0] if isinstance(got, tuple) and got[1] else (got[0].date() if isinstance(got, tuple) else got)
-    elif f == "amount":
-        number, code = cell.amount(raw)
-        values[f] = number
-        if code and not m.raw("currency"):
-            values["currency"] = code
-    elif f == "tags":
-        values[f] = clean_tags(cell.split_multi(cell.text(raw)))
-    elif f == "phone":
-        values[f] = cell.phone_text(raw)
-    else:
-        values[f] = cell.text(raw)
-    return values
 
 
 class ImportRejected(CrmError):
@@ -290,7 +147,8 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
             hdr.save_mapping(save_mapping, kind, heads, columns)
         result.headers[sh.name] = heads
         result.mappings[sh.name] = {"entity": kind, "columns": {heads[i]: f for i, f in sorted(columns.items())},
-                                    "kept_in_notes": unmapped, "why": why}
+                                    "kept_in_notes": unmapped, "why": why,
+                                    "fields": [columns.get(i) for i in range(len(heads))]}  # by position: headers repeat
         plans.append((ORDER.index(kind), sh, kind, heads, columns, rows))
     plans.sort(key=lambda p: p[0])
     mapping_text = json.dumps({p[1].name: {p[3][i]: f for i, f in p[4].items()} for p in plans}, ensure_ascii=False)
@@ -362,6 +220,12 @@ def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, chunks, 
     done = 0
     for pending, rejects, size in chunks:
         sh.size = size
+        kept = [r for r in rejects if r.kept]
+        if kept:
+            rejects = [r for r in rejects if not r.kept]
+            if not (strict and result.rejected):
+                result.kept.extend(kept)
+                result.warnings.extend(f"sheet {k.sheet!r}, row {k.row}, column {k.column!r}: {k.reason}" for k in kept)
         result.errors.extend(rejects)
         result.rejected += len(rejects)
         if not pending or (strict and result.rejected):
@@ -401,7 +265,10 @@ def _checked_chunks(rows, kind: str, plan: _Plan, sheet: Sheet):
             continue
         values = [unsafe_text(v) if type(v) is str else v for v in original]
         try:
-            pending.append((number, original, make(_Mapped(values, plan))))
+            record = make(_Mapped(values, plan))
+            pending.append((number, original, record))
+            for column, reason in getattr(record, "warnings", None) or ():
+                rejects.append(RowError(sheet.name, number, column, reason, original, kept=True))
         except _Reject as exc:
             rejects.append(RowError(sheet.name, number, exc.column, exc.reason, original))
         if len(pending) >= CHUNK:

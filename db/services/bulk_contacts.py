@@ -1,10 +1,24 @@
 """Importing many contacts fast: matching against what the store holds, merging
 duplicates inside the file, and writing each chunk with executemany in one
 transaction (Model.create per row is ~40x slower).
+
+Who is the same person (the matching rule):
+- a row is the contact (stored, or made by an earlier row of the file) that has its
+  external id or one of its emails;
+- a phone or a name alone is weaker evidence: it makes a row that contact only when
+  no email says otherwise: if the row and the contact both have emails and share
+  none, they are two people (colleagues share a switchboard, namesakes exist);
+- a phone that more than one row of the file carries (as far as the file has been
+  read: the whole chunk, 2,000 rows, and every chunk before it) is a switchboard,
+  not a person: it matches only together with the same name (and company).
+So a file of 15 colleagues with one office number stays 15 people, whatever its
+columns are called. The company's own values (HubSpot's company block, Outlook's
+Company Main Phone) fill the company's empty fields, never the person's.
 """
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 from db import search
@@ -17,10 +31,11 @@ from db.models import (
     Tag,
     database,
 )
-from db.services import contacts
+from db.services import companies, contacts
 from db.services.common import clean_tags, now_utc, reindex
 from db.store import is_sqlite
 
+COMPANY_FILLS = ("phone", "domain", "address", "city", "country", "industry", "external_id", "notes")
 FIELDS = ("first_name", "last_name", "title", "stage", "source", "owner", "notes", "external_id", "birthday", "address")
 
 
@@ -100,6 +115,8 @@ class ContactImporter:
         self.explicit_match = match is not None
         self.match = set(match or ("email", "phone", "external_id", "name"))
         self.owner = get_config().owner
+        self.phone_rows: Counter = Counter()  # rows of this file that carry each phone number
+        self.made_companies: set[int] = set()  # created by this import: filled without an undo record
         self._load_keys()
 
     def _load_keys(self) -> None:
@@ -108,6 +125,7 @@ class ContactImporter:
                              .where(live).order_by(ContactEmail.contact.desc()).tuples())
         self.by_phone = dict(ContactPhone.select(ContactPhone.number, ContactPhone.contact).join(Contact)
                              .where(live).order_by(ContactPhone.contact.desc()).tuples())
+        self.with_email = set(self.by_email.values())
         self.by_external = dict(Contact.select(Contact.external_id, Contact.id)
                                 .where(live & Contact.external_id.is_null(False)).order_by(Contact.id.desc()).tuples())
         self.companies = {name.lower(): cid for cid, name in Company.select(Company.id, Company.name)
@@ -130,18 +148,32 @@ class ContactImporter:
             for e in row.emails:
                 if e.lower() in self.by_email:
                     return self.by_email[e.lower()]
+        name = _name_key(row.first_name, row.last_name, row.company)
         if "phone" in self.match:
             for _, number in row.phones:
-                if number in self.by_phone:
-                    return self.by_phone[number]
+                found = self.by_phone.get(number)
+                if found is None or self._other_person(row, found):
+                    continue
+                if self.phone_rows[number] > 1 and self.by_name.get(name) != found:
+                    continue  # a number several rows carry is a switchboard: not enough alone
+                return found
         keyless = not (row.emails or row.phones or row.external_id)
         if "name" in self.match and (keyless or self.explicit_match):
-            return self.by_name.get(_name_key(row.first_name, row.last_name, row.company))
+            found = self.by_name.get(name)
+            if found is not None and not self._other_person(row, found):
+                return found
         return None
+
+    def _other_person(self, row: ContactRow, found: int) -> bool:
+        """Both have emails and share none: two people, whatever phone or name they share."""
+        return bool(row.emails) and found in self.with_email and \
+            all(self.by_email.get(e.lower()) != found for e in row.emails)
 
     def _remember(self, state: _State, company_name: str | None) -> None:
         for e in state.emails:
             self.by_email.setdefault(e.lower(), state.id)
+        if state.emails:
+            self.with_email.add(state.id)
         for _, n in state.phones:
             self.by_phone.setdefault(n, state.id)
         if state.fields.get("external_id"):
@@ -182,12 +214,47 @@ class ContactImporter:
         rows = [{"name": n, "owner": self.owner, "import_batch": self.batch_id, "created_at": now, "updated_at": now}
                 for n in missing]
         ids = insert_with_ids(Company, rows)
+        self.made_companies.update(ids)
         for name, cid in zip(missing, ids):
             self.companies[name.lower()] = cid
         search.index().put_many(
             ("company", cid, *search.document([name], [name])) for name, cid in zip(missing, ids))
         if self.batch_id:
             record_changes(self.batch_id, [("company", cid, "created", None, str(now)) for cid in ids])
+
+    def _fill_companies(self, rows: list[ContactRow]) -> None:
+        """The company's own values from the rows (the first row that has one wins) fill
+        its empty fields; a company that was there before the import gets an undo record."""
+        wanted: dict[int, dict] = {}
+        for r in rows:
+            if r.company and r.company_fields:
+                values = wanted.setdefault(self.companies[r.company.lower()], {})
+                for key, value in r.company_fields.items():
+                    values.setdefault(key, value)
+        if not wanted:
+            return
+        cols = COMPANY_FILLS
+        now = now_utc()
+        db = database.obj
+        p = db.param
+        ids = sorted(wanted)
+        changes = []
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            for row in db.execute_sql(f"SELECT id, updated_at, {', '.join(cols)} FROM company "
+                                      f"WHERE id IN ({', '.join([p] * len(chunk))})", chunk):
+                cid, stamp, current = row[0], row[1], dict(zip(cols, row[2:]))
+                sets = {k: v for k, v in wanted[cid].items() if k in current and current[k] in (None, "")}
+                if not sets:
+                    continue
+                db.execute_sql(f"UPDATE company SET {', '.join(f'{k} = {p}' for k in sets)}, updated_at = {p} "
+                               f"WHERE id = {p}", (*sets.values(), now, cid))
+                if cid not in self.made_companies:
+                    changes.append(("company", cid, "updated", json.dumps(
+                        {"fields": {k: current[k] for k in sets}, "updated_at": stamp}, default=str), str(now)))
+        if self.batch_id:
+            record_changes(self.batch_id, changes)
+        reindex("company", ids, companies.documents)
 
     def _merge(self, state: _State, row: ContactRow, company_id: int | None, overwrite: bool) -> bool:
         changed = False
@@ -236,6 +303,9 @@ class ContactImporter:
         """Write one chunk (the caller holds the write transaction). Returns
         'created', 'updated' or 'skipped' for each row."""
         self._company_ids({r.company for r in rows if r.company})
+        self._fill_companies(rows)
+        for r in rows:
+            self.phone_rows.update({number for _, number in r.phones})
         matches = [self._find(r) for r in rows]
         existing = self._load_states({m for m in matches if m is not None})
         states: dict[int, _State] = dict(existing)

@@ -1,0 +1,271 @@
+"""One spreadsheet row as our record: pure translation, no database.
+
+The column plan (headers.apply_mapping, which reads other tools' layouts through
+importers/layouts.py) says which column holds which field; this module turns a row's
+cells into a ContactRow or a service's values, and is tested by equality
+(tests/test_layouts.py). What a row cannot keep in a proper field it keeps in notes.
+
+What rejects a contact row and what only warns:
+- rejected: nothing to call the person (no name and no email); a primary email (the
+  row's first) that is no address, because it is the key a corrected re-import is
+  matched on; a stage or do-not-contact value we cannot read (an opt-out is never
+  guessed);
+- kept with a warning: any other email, a phone, which cannot be read: the text goes
+  to the contact's notes under its header, the warning to the summary and the errors
+  file ("kept, but ...").
+Placeholder cells (null, N/A, -, ...) are empty.
+"""
+from __future__ import annotations
+
+import csv
+import re
+
+from db import validate
+from db.config import get_config
+from db.errors import Invalid
+from db.services.bulk_contacts import ContactRow
+from db.services.common import clean_tags
+from importers import headers as hdr
+from importers import values as cell
+from importers.layouts import PLACEHOLDERS, SYSTEM_TAGS
+
+STAGE_WORDS = {
+    "lead": ["lead", "new", "open", "subscriber", "mql", "marketing qualified lead", "sql", "sales qualified lead",
+             "attempted to contact", "线索", "潜在客户"],
+    "prospect": ["prospect", "opportunity", "qualified", "contacted", "connected", "in progress", "open deal", "意向客户"],
+    "customer": ["customer", "client", "won", "evangelist", "active", "客户", "成交客户"],
+    "former": ["former", "churned", "inactive", "lost", "past customer", "unqualified", "bad timing", "流失客户"],
+}
+_STAGES = {hdr.normalise(w): stage for stage, words in STAGE_WORDS.items() for w in words}
+COMPANY_FIELDS = {"company_phone": "phone", "company_domain": "domain", "company_address": "address",
+                  "company_city": "city", "company_country": "country", "company_industry": "industry",
+                  "company_external_id": "external_id"}
+
+
+class Reject(Exception):
+    def __init__(self, column, reason):
+        super().__init__(reason)
+        self.column, self.reason = column, reason
+
+
+class Plan:
+    """A sheet's column mapping, worked out once: which columns hold each field."""
+
+    def __init__(self, columns: dict[int, str], headers: list[str]):
+        self.columns, self.headers = columns, headers
+        self.by_field: dict[str, list[int]] = {}
+        for i, f in columns.items():
+            self.by_field.setdefault(f, []).append(i)
+        self.unmapped = [i for i in range(len(headers)) if i not in columns]
+
+
+def _blank(v) -> bool:
+    return v is None or v == "" or (type(v) is str and len(v) <= 6 and v.strip().lower() in PLACEHOLDERS)
+
+
+class Mapped:
+    """One row seen through the column mapping (placeholder cells read as empty)."""
+
+    __slots__ = ("values", "plan", "headers")
+
+    def __init__(self, values: list, plan: Plan):
+        self.values = [None if _blank(v) else v for v in values]
+        self.plan, self.headers = plan, plan.headers
+
+    def raw(self, f: str):
+        values = self.values
+        for i in self.plan.by_field.get(f, ()):
+            if i < len(values) and values[i] is not None:
+                return values[i]
+        return None
+
+    def all(self, f: str) -> list[tuple[int, object]]:
+        values = self.values
+        return [(i, values[i]) for i in self.plan.by_field.get(f, ()) if i < len(values) and values[i] is not None]
+
+    def column(self, f: str) -> str | None:
+        cols = self.plan.by_field.get(f)
+        return self.headers[cols[0]] if cols else None
+
+    def text(self, f: str) -> str | None:
+        return cell.text(self.raw(f))
+
+    def lines(self, f: str) -> list[str]:
+        """'Header: value' for every cell of a field we keep as text (company_extra)."""
+        return [f"{self.headers[i]}: {cell.text(v)}" for i, v in self.all(f)]
+
+    def extras(self) -> list[str]:
+        """Unmapped columns as 'Header: value' lines: kept, never dropped."""
+        out = []
+        values = self.values
+        for i in self.plan.unmapped:
+            if i < len(values) and values[i] is not None:
+                out.append(f"{self.headers[i] or f'column {i + 1}'}: {cell.text(values[i])}")
+        for i in range(len(self.headers), len(values)):  # cells beyond the header row
+            if values[i] is not None:
+                out.append(f"column {i + 1}: {cell.text(values[i])}")
+        return out
+
+
+# -- multi-value cells --------------------------------------------------------
+
+_EMAIL_SEPARATORS = re.compile(r"\s*:::\s*|[,;\s]+")
+_PHONE_SEPARATORS = re.compile(r"\s*:::\s*|[;\n]+|,\s*")
+_EXTENSION = re.compile(r"^(?P<number>.*?\d)[\s,;]*(?:ext\.?|extension|x|доб\.?|#)\s*(?P<ext>\d{1,7})$", re.I)
+
+
+def split_emails(text: str | None) -> list[str]:
+    """Google joins values with ' ::: ', Pipedrive with ', ', people with ';' or spaces."""
+    return [p for p in _EMAIL_SEPARATORS.split(text or "") if p]
+
+
+def split_phones(text: str | None) -> list[str]:
+    """'+49 30 1234567, +49 151 23456789' is two phones, never one 25-digit number; an
+    extension written after a comma ('555 1234, ext 12') stays with its number."""
+    out: list[str] = []
+    for part in _PHONE_SEPARATORS.split(text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        if out and re.fullmatch(r"(ext\.?|extension|x|доб\.?)\s*\d{1,7}", part, re.I):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
+def phone(text: str, region: str | None) -> tuple[str, str]:
+    """(as written, normalised): an extension (Ext 43023, x123, ext. 12) stays in what was
+    written and is left out of the number, which is what duplicate matching compares."""
+    m = _EXTENSION.match(text)
+    base = m.group("number") if m else text
+    _, number = validate.phone(base, region)
+    return text, number
+
+
+def split_tags(text: str | None) -> list[str]:
+    """Google ' ::: ', Outlook ';', Pipedrive/Zoho ',', Mailchimp a quoted list
+    ("VIP","Webinar, Q3"). System labels ('* myContacts', 'starred') are dropped."""
+    if not text:
+        return []
+    if ":::" in text:
+        parts = text.split(":::")
+    elif '"' in text:
+        parts = next(csv.reader([text], skipinitialspace=True), [])
+    elif ";" in text:
+        parts = text.split(";")
+    else:
+        parts = text.split(",")
+    return [p.strip() for p in parts if p.strip() and not p.strip().startswith("* ")
+            and p.strip().lower() not in SYSTEM_TAGS]
+
+
+# -- rows -----------------------------------------------------------------------
+
+def contact_row(m: Mapped) -> ContactRow:
+    cfg = get_config()
+    first, last = m.text("first_name"), m.text("last_name")
+    middle = m.text("middle_name")
+    full = m.text("full_name")
+    if full and not (first or last):
+        parts = full.split()
+        if len(parts) == 1 and len(full) <= 4 and all(not c.isascii() for c in full):
+            last, first = full[0], full[1:] or None  # 张伟: family name first
+        elif "," in full:
+            last, first = [p.strip() for p in full.split(",", 1)]
+        else:
+            first, last = (" ".join(parts[:-1]) or None, parts[-1]) if len(parts) > 1 else (parts[0], None)
+    if middle and first:
+        first = f"{first} {middle}"
+    kept: list[str] = []  # values we could not read: into notes under their header
+    warnings: list[tuple[str, str]] = []
+    emails: list[str] = []
+    primary = True
+    for i, raw in m.all("email"):
+        for part in split_emails(cell.text(raw)):
+            try:
+                emails.append(validate.email(part))
+            except Invalid as exc:
+                if primary:
+                    raise Reject(m.headers[i], exc.reason) from None  # the primary email: the match key
+                kept.append(f"{m.headers[i]}: {part}")
+                warnings.append((m.headers[i], f"kept, but {exc.reason} (it is in the contact's notes)"))
+            primary = False
+    phones = []
+    for i, raw in m.all("phone"):
+        for part in split_phones(cell.phone_text(raw)):
+            try:
+                phones.append(phone(part, cfg.phone_region))
+            except Invalid as exc:
+                kept.append(f"{m.headers[i]}: {part}")
+                warnings.append((m.headers[i], f"kept, but {exc.reason} (it is in the contact's notes)"))
+    stage = m.text("stage")
+    if stage is not None:
+        key = hdr.normalise(stage)
+        if key not in _STAGES:
+            raise Reject(m.column("stage"), f"{stage!r} is not one of: lead, prospect, customer, former")
+        stage = _STAGES[key]
+    try:
+        dnc = cell.flag(m.raw("do_not_contact"))
+    except cell.BadValue as exc:
+        raise Reject(m.column("do_not_contact"), str(exc)) from None
+    if not (first or last or emails):
+        raise Reject(None, "no name and no email: nothing to call this contact")
+    honorific = [f"{m.column('honorific')}: {m.text('honorific')}"] if m.text("honorific") else []
+    notes = "\n".join(x for x in [m.text("notes"), *honorific, *m.extras(), *kept] if x) or None
+    tags = clean_tags([t for _, raw in m.all("tags") for t in split_tags(cell.text(raw))])
+    company = m.text("company")
+    if company:
+        company = re.sub(r"\s+\(\d{5,}\)$", "", company)  # HubSpot's 'Name (18811223301)'
+    company_fields = {}
+    if company:
+        for f, target in COMPANY_FIELDS.items():
+            value = cell.phone_text(m.raw(f)) if f == "company_phone" else m.text(f)
+            if value:
+                company_fields[target] = value
+        extra = m.lines("company_extra")
+        if extra:
+            company_fields["notes"] = "\n".join(extra)
+    return ContactRow(first_name=first, last_name=last, emails=list(dict.fromkeys(emails)), phones=phones,
+                      company=company, title=m.text("title"), stage=stage, source=m.text("source"),
+                      owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
+                      do_not_contact=dnc, company_fields=company_fields, warnings=warnings).with_document()
+
+
+def record_values(entity: str, m: Mapped) -> dict:
+    """A non-contact row as the values its service's create() takes."""
+    values = {}
+    for f in hdr.SYNONYMS[entity]:
+        raw = m.raw(f)
+        if raw is None:
+            continue
+        try:
+            values.update(_cell_value(f, raw, m))
+        except cell.BadValue as exc:
+            raise Reject(m.column(f), str(exc)) from None
+    extras = m.extras()
+    if extras and entity in ("company", "deal", "followup"):
+        values["notes"] = "\n".join(x for x in [values.get("notes"), *extras] if x)
+    elif extras and entity == "ticket":
+        values["description"] = "\n".join(x for x in [values.get("description"), *extras] if x)
+    return values
+
+
+def _cell_value(f: str, raw, m: Mapped) -> dict:
+    """One field of a non-contact row (a cell that is no value of its kind raises BadValue)."""
+    values = {}
+    if f in ("due", "expected_close"):
+        got = cell.when(raw)
+        values[f] = got[0] if isinstance(got, tuple) and got[1] else (got[0].date() if isinstance(got, tuple) else got)
+    elif f == "amount":
+        number, code = cell.amount(raw)
+        values[f] = number
+        if code and not m.raw("currency"):
+            values["currency"] = code
+    elif f == "tags":
+        values[f] = clean_tags(cell.split_multi(cell.text(raw)))
+    elif f == "phone":
+        values[f] = cell.phone_text(raw)
+    else:
+        values[f] = cell.text(raw)
+    return values

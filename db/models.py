@@ -22,6 +22,8 @@ from peewee import (
     TextField,
 )
 
+from db import validate  # name_key: plain functions, no models
+
 database = DatabaseProxy()
 
 
@@ -71,6 +73,9 @@ class Tag(BaseModel):
 
 class Company(Record):
     name = TextField()
+    # validate.name_key(name): how a company is found by name. Kept by save() and
+    # insert_many() below, so no writer can forget it (migration 0011 filled old rows).
+    name_key = TextField(null=True, index=True)
     domain = TextField(null=True)
     industry = TextField(null=True)
     phone = TextField(null=True)
@@ -80,6 +85,15 @@ class Company(Record):
     country = TextField(null=True)
     notes = TextField(null=True)
     owner = TextField(null=True)
+
+    def save(self, *args, **kwargs):
+        self.name_key = validate.name_key(self.name)
+        return super().save(*args, **kwargs)
+
+    @classmethod
+    def insert_many(cls, rows, fields=None):
+        rows = [{**r, "name_key": validate.name_key(r.get("name", r.get(cls.name)))} if isinstance(r, dict) else r for r in rows]
+        return super().insert_many(rows, fields)
 
 
 class Contact(Record):

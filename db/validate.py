@@ -111,6 +111,16 @@ _LETTER = re.compile(r"[A-Za-z]")
 _INTERNATIONAL = re.compile(r"^\+[1-9][\d\s().\-]*$")
 
 
+def name_key(name) -> str:
+    """How a company name is compared, in every script: NFKC (full-width and ligature
+    forms fold to plain letters), Unicode case folding (Żabka/ŻABKA, Straße/STRASSE,
+    Greek final sigma) rather than SQLite's ASCII-only lower(), runs of spaces as one.
+    Turkish i's fold to one i (the dot lower-casing İ leaves, and dotless ı), so
+    İstanbul, istanbul and ISTANBUL, Gıda and GIDA, each name one company."""
+    folded = unicodedata.normalize("NFKC", str(name or "")).casefold().replace("i\u0307", "i").replace("ı", "i")
+    return " ".join(folded.split())
+
+
 def choice(value: str, allowed, field: str) -> str:
     key = str(value).strip().lower().replace(" ", "_").replace("-", "_")
     allowed = list(allowed)

@@ -26,6 +26,7 @@ import zlib
 from peewee import PostgresqlDatabase
 
 from db.models import database
+from db.validate import name_key
 
 _KEYS = 0x43524E    # namespace of the per-key locks: pg_advisory_xact_lock(_KEYS, hash)
 _ALL = 0x43524E01  # every key at once; one-bigint locks are a separate space from two-int ones
@@ -66,4 +67,4 @@ def contact_keys(emails=(), numbers=()) -> list[str]:
 
 
 def company_key(name: str) -> str:
-    return f"company:{name.strip().lower()}"
+    return f"company:{name_key(name)}"  # the key companies are found by: one claim per company

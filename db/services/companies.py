@@ -81,8 +81,9 @@ def _clean(values: dict) -> dict:
 
 
 def find_by_name(name: str):
-    return (Company.select().where((fn.LOWER(Company.name) == name.strip().lower())
-                                   & Company.deleted_at.is_null()).first())
+    """The live company with this name, compared by validate.name_key (every script's case)."""
+    return (Company.select().where((Company.name_key == validate.name_key(name)) & Company.deleted_at.is_null())
+            .order_by(Company.id).first())
 
 
 def resolve(ref) -> Company:
@@ -99,7 +100,7 @@ def resolve(ref) -> Company:
             raise
     row = find_by_name(ref)
     if row is None:
-        gone = (Company.select().where((fn.LOWER(Company.name) == ref.lower()) & Company.deleted_at.is_null(False))
+        gone = (Company.select().where((Company.name_key == validate.name_key(ref)) & Company.deleted_at.is_null(False))
                 .order_by(Company.deleted_at.desc()).first())
         if gone is not None:
             raise trash.trashed("company", gone.id)

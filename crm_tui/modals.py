@@ -23,7 +23,7 @@ class ErrorModal(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="error"):
             yield Label("Something went wrong", classes="title")
-            yield Static(self.message, id="error-message")
+            yield Static(self.message, id="error-message", markup=False)  # may quote what was typed
             yield Button("OK", variant="error", id="ok")
 
     def on_button_pressed(self) -> None:
@@ -51,13 +51,13 @@ class Form(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.heading, classes="title")
+            yield Label(self.heading, classes="title", markup=False)  # may hold a name
             with VerticalScroll():
                 with Grid(id="form-grid"):
                     for key, label, placeholder in self.FIELDS:
                         yield Label(label)
                         yield Input(value=str(self.values.get(key) or ""), placeholder=placeholder, id=f"f-{key}")
-                        yield Label("", id=f"e-{key}", classes="field-error")
+                        yield Label("", id=f"e-{key}", classes="field-error", markup=False)
             yield Label(self.HINT, id="form-hint", classes="hint")
 
     HINT = "Ctrl+S or Enter on the last field saves · Esc cancels"
@@ -104,10 +104,10 @@ class Form(ModalScreen[dict | None]):
                 self.query_one(target, Label).update(exc.reason)
                 self.query_one(f"#f-{exc.field}", Input).focus()
             else:
-                self.app.notify(str(exc), severity="error")
+                self.app.notify(str(exc), severity="error", markup=False)
             return
         # duplicates, not found, the database busy: shown, form kept
-        self.app.notify(describe_error(exc), severity="error", timeout=8)
+        self.app.notify(describe_error(exc), severity="error", timeout=8, markup=False)
 
 
 class ContactForm(Form):

@@ -36,3 +36,78 @@ def test_section_titles_and_empty_sections_are_plain(crm, clock):
     crm("contact", "add", "--first-name", "[/]", "--email", "a@example.com")
     out = crm("contact", "show", "1").stdout
     assert "Open deals: none" in out and "name            [/]" in out
+
+
+# -- the app -------------------------------------------------------------------
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+def _cells(app, selector) -> list[str]:
+    table = app.screen.query_one(selector)
+    return [str(c) for i in range(table.row_count) for c in table.get_row_at(i)]
+
+
+def _shown(app, selector) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+@pytest.mark.anyio
+async def test_the_app_shows_markup_literally(crm_store, clock):
+    from crm_tui.app import CrmApp
+    from crm_tui.screens.ticket_detail import TicketDetailScreen
+    from db.services import activities
+
+    clock(2026, 11, 23, 10, 0)
+    company = companies.create({"name": "[i]Co[/i] [/]", "industry": "[b]"})
+    slash = contacts.create({"first_name": "[/]", "title": "[link=x]", "company": str(company["id"])},
+                            emails=["slash@example.com"])
+    eve = contacts.create({"first_name": "[bold red]Eve", "notes": "[/b] notes"}, emails=["eve@example.com"])
+    ticket = tickets.create({"subject": SUBJECT, "contact": str(eve["id"]), "description": "[/]"})
+    followups.create(SUBJECT, "2026-11-23 09:00", contact=str(eve["id"]))
+    activities.add("[red]said[/red] [/]", kind="call", contact=str(eve["id"]))
+
+    async def settle(pilot):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = CrmApp()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)  # Today
+        assert SUBJECT in _cells(app, "#due") and "[bold red]Eve" in _cells(app, "#due")
+        assert SUBJECT in _cells(app, "#tickets")
+        assert "[red]said[/red] [/]" in _shown(app, "#recent")
+        await pilot.press("2")
+        await settle(pilot)
+        cells = _cells(app, "#contacts-table")
+        assert {"[/]", "[bold red]Eve", "[link=x]", "[i]Co[/i] [/]"} <= set(cells), cells
+        # a new contact named like markup: saved, listed and announced without a crash
+        app.screen.query_one("#contacts-table").focus()
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"[/b]", "tab", "tab", *"new@example.com", "ctrl+s")
+        await settle(pilot)
+        assert contacts.show("new@example.com")["name"] == "[/b]"
+        assert "[/b]" in _cells(app, "#contacts-table")
+        assert any(n.message == "Added [/b]" for n in app._notifications)
+        app.open_contact(slash["id"])
+        await settle(pilot)
+        card = _shown(app, "#card")
+        assert "[/]  [link=x] at [i]Co[/i] [/]" in card, card
+        app.open_contact(eve["id"])
+        await settle(pilot)
+        assert "[bold red]Eve" in _shown(app, "#card") and "Notes: [/b] notes" in _shown(app, "#card")
+        assert SUBJECT in _cells(app, "#tickets") and SUBJECT in _cells(app, "#followups")
+        assert "[red]said[/red] [/]" in _cells(app, "#timeline")
+        app.open_company(company["id"])
+        await settle(pilot)
+        assert "[i]Co[/i] [/]  [b]" in _shown(app, "#card") and "[/]" in _cells(app, "#people")
+        await pilot.press("4")
+        await settle(pilot)
+        assert SUBJECT in _cells(app, "#queue")
+        app.push_screen(TicketDetailScreen(ticket["id"]))
+        await settle(pilot)
+        assert f"#{ticket['id']} {SUBJECT}" in _shown(app, "#card") and "\n[/]" in _shown(app, "#card")

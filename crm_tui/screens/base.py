@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
@@ -37,7 +38,7 @@ class Page(Screen):
         """A change to the store, then a reload (and a note saying what happened)."""
         def done(_):
             if message:
-                self.app.notify(message)
+                self.app.notify(message, markup=False)
             self.reload()
         run_in_thread(self, call, done, group="write", exclusive=False)
 
@@ -65,12 +66,18 @@ def selected_key(table: DataTable) -> int | None:
     return int(key) if key is not None and str(key).isdigit() else None
 
 
+def plain(cell):
+    """A cell as the text it is: DataTable reads a str as markup, so a name like "[/]"
+    would crash the page and "[b]x" would show a bold x."""
+    return Text(cell) if isinstance(cell, str) else cell
+
+
 def fill(table: DataTable, rows: list[tuple[int, tuple]]) -> None:
     """Replace a table's rows, keeping the cursor near where it was."""
     row = table.cursor_row
     table.clear()
     for key, cells in rows:
-        table.add_row(*cells, key=str(key))
+        table.add_row(*map(plain, cells), key=str(key))
     if table.row_count:
         table.move_cursor(row=min(row, table.row_count - 1))
 

@@ -46,6 +46,6 @@ class CompaniesScreen(ListPage):
     def action_add(self) -> None:
         def saved(record):
             if record:
-                self.app.notify(f"Added {record['name']}")
+                self.app.notify(f"Added {record['name']}", markup=False)
                 self.reload()
         self.app.push_screen(CompanyForm(lambda v: companies.create({k: x for k, x in v.items() if x})), saved)

@@ -1,6 +1,7 @@
 """One company, all of it: details, people, open deals, tickets, follow-ups, timeline."""
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widgets import DataTable
 
 from crm_tui.screens.base import fill
@@ -18,14 +19,16 @@ class CompanyDetailScreen(RecordPage):
     def fetch(self) -> dict:
         return companies.show(self.record_id)
 
-    def card(self, c: dict) -> str:
+    def card(self, c: dict) -> Content:
+        # $variables are filled in as plain text: a name like "[/]" is not markup
         place = ", ".join(x for x in (c["city"], c["country"]) if x)
-        lines = [f"[b]{c['name']}[/b]  {c['industry'] or ''}" + (f" · {place}" if place else ""),
-                 f"Website: {c['domain'] or '-'} · Phone: {c['phone'] or '-'} · Email: {c['email'] or '-'}",
-                 f"Owner: {c['owner'] or '-'} · Tags: {', '.join(c['tags']) or '-'} · People: {c['contacts']}"]
-        if c["notes"]:
-            lines.append(f"Notes: {c['notes']}")
-        return "\n".join(lines)
+        template = ("[b]$name[/b]  $industry" + (" · $place" if place else "")
+                    + "\nWebsite: $domain · Phone: $phone · Email: $email"
+                    + "\nOwner: $owner · Tags: $tags · People: $people" + ("\nNotes: $notes" if c["notes"] else ""))
+        return Content.from_markup(
+            template, name=c["name"], industry=c["industry"] or "", place=place, domain=c["domain"] or "-",
+            phone=c["phone"] or "-", email=c["email"] or "-", owner=c["owner"] or "-",
+            tags=", ".join(c["tags"]) or "-", people=c["contacts"], notes=c["notes"] or "")
 
     def show(self, c: dict) -> None:
         super().show(c)

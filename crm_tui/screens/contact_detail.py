@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.content import Content
 
 from crm_tui.modals import ContactForm, Form
 from crm_tui.screens.contacts import save_contact
@@ -24,15 +25,18 @@ class ContactDetailScreen(RecordPage):
     def fetch(self) -> dict:
         return contacts.show(self.record_id)
 
-    def card(self, c: dict) -> str:
+    def card(self, c: dict) -> Content:
+        # $variables are filled in as plain text: a name like "[/]" is not markup
         company = c["company_detail"]
-        lines = [f"[b]{c['name'] or c['email']}[/b]  {c['title'] or ''}" + (f" at {company['name']}" if company else ""),
-                 f"Email: {', '.join(c['emails']) or '-'}", f"Phone: {', '.join(c['phones']) or '-'}",
-                 f"Stage: {c['stage']} · Owner: {c['owner'] or '-'} · Tags: {', '.join(c['tags']) or '-'}"
-                 + (" · [red]do not contact[/red]" if c["do_not_contact"] else "")]
-        if c["notes"]:
-            lines.append(f"Notes: {c['notes']}")
-        return "\n".join(lines)
+        template = ("[b]$name[/b]  $title" + (" at $company" if company else "")
+                    + "\nEmail: $emails\nPhone: $phones\nStage: $stage · Owner: $owner · Tags: $tags"
+                    + (" · [red]do not contact[/red]" if c["do_not_contact"] else "")
+                    + ("\nNotes: $notes" if c["notes"] else ""))
+        return Content.from_markup(
+            template, name=c["name"] or c["email"] or "", title=c["title"] or "",
+            company=company["name"] if company else "", emails=", ".join(c["emails"]) or "-",
+            phones=", ".join(c["phones"]) or "-", stage=c["stage"], owner=c["owner"] or "-",
+            tags=", ".join(c["tags"]) or "-", notes=c["notes"] or "")
 
     def action_edit(self) -> None:
         c = self.record

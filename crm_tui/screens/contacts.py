@@ -58,6 +58,6 @@ class ContactsScreen(ListPage):
     def action_add(self) -> None:
         def saved(record):
             if record:
-                self.app.notify(f"Added {record['name'] or record['email']}")
+                self.app.notify(f"Added {record['name'] or record['email']}", markup=False)
                 self.reload()
         self.app.push_screen(ContactForm(save_contact, title="New contact"), saved)

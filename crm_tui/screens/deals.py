@@ -35,7 +35,7 @@ class DealsScreen(Page):
         with Horizontal(id="board"):
             for stage in self.stages:
                 with Vertical(classes="stage-column"):
-                    yield Label(stage, id=f"head-{stage}", classes="section")
+                    yield Label(stage, id=f"head-{stage}", classes="section", markup=False)
                     table = DataTable(id=f"stage-{stage}", cursor_type="row")
                     table.add_columns("Amount", "Deal")  # amount first: long titles run off the edge
                     yield table
@@ -102,7 +102,7 @@ class DealsScreen(Page):
 
         def done(result):
             if result:
-                self.app.notify(f"Deal {current[1]} lost")
+                self.app.notify(f"Deal {current[1]} lost", markup=False)
                 self.reload()
         self.app.push_screen(ReasonForm(lambda v: deals.lost(current[1], v["reason"] or None)), done)
 

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Label
 from textual.widgets.data_table import ColumnKey
 
-from crm_tui.screens.base import Page, selected_key, split_filters
+from crm_tui.screens.base import Page, plain, selected_key, split_filters
 from db.services import companies, contacts
 
 PAGE = 60  # a screenful or two; more load as the cursor nears the end
@@ -92,7 +92,7 @@ class ListPage(Page):
         elif offset != self.loaded:
             return  # a page for a list that has since been replaced
         for r in page.rows:
-            table.add_row(*self.cells(r), key=str(r["id"]))
+            table.add_row(*map(plain, self.cells(r)), key=str(r["id"]))
         self.loaded += len(page.rows)
         self.more = len(page.rows) == PAGE
         if offset == 0:

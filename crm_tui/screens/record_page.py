@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import DataTable, Label, Static
 
 from crm_tui.modals import DealForm, FollowupForm, NoteForm, TicketForm
@@ -52,7 +53,7 @@ class RecordPage(Page):
         """The 360° view from the service (runs in a worker thread)."""
         raise NotImplementedError
 
-    def card(self, record: dict) -> str:
+    def card(self, record: dict) -> Content:
         raise NotImplementedError
 
     def reload(self) -> None:
@@ -78,7 +79,7 @@ class RecordPage(Page):
         """A modal form; when it saves, a note saying so and a reload."""
         def saved(result):
             if result:
-                self.app.notify(message)
+                self.app.notify(message, markup=False)
                 self.reload()
         self.app.push_screen(form, saved)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import DataTable, Label, Static
 
 from crm_tui.screens.base import fill, local_time
@@ -41,14 +42,16 @@ class TicketDetailScreen(TicketPage):
         self.record = t
         self.sub_title = f"#{t['id']} {t['subject']}"
         due = local_time(t["resolution_due"])
-        lines = [f"[b]#{t['id']} {t['subject']}[/b]",
-                 f"Status: {t['status']} · Priority: {t['priority']} · Channel: {t['channel']} · "
-                 f"Assignee: {t['assignee'] or '-'}",
-                 f"Contact: {t['contact'] or '-'} · Company: {t['company'] or '-'} · Opened: {local_time(t['created_at'])}"
-                 + (f" · Resolve by: {due}" if due else "") + (" · [red]OVERDUE[/red]" if t["overdue"] else "")]
-        if t["description"]:
-            lines += ["", t["description"]]
-        self.query_one("#card", Static).update("\n".join(lines))
+        # $variables are filled in as plain text: a subject like "[/]" is not markup
+        template = ("[b]#$id $subject[/b]\nStatus: $status · Priority: $priority · Channel: $channel · "
+                    "Assignee: $assignee\nContact: $contact · Company: $company · Opened: $opened"
+                    + (" · Resolve by: $due" if due else "") + (" · [red]OVERDUE[/red]" if t["overdue"] else "")
+                    + ("\n\n$description" if t["description"] else ""))
+        self.query_one("#card", Static).update(Content.from_markup(
+            template, id=t["id"], subject=t["subject"], status=t["status"], priority=t["priority"],
+            channel=t["channel"], assignee=t["assignee"] or "-", contact=t["contact"] or "-",
+            company=t["company"] or "-", opened=local_time(t["created_at"]), due=due,
+            description=t["description"] or ""))
         fill(self.query_one("#comments", DataTable),
              [(a["id"], (local_time(a["occurred_at"]), a["author"] or "", a["body"])) for a in t["comments"]])
         fill(self.query_one("#history", DataTable),

@@ -30,9 +30,9 @@ class TodayScreen(Page):
             queue.add_columns("Priority", "Subject", "Contact", "Status", "Opened")
             yield queue
             yield Label("Pipeline", classes="section")
-            yield Static("", id="pipeline")
+            yield Static("", id="pipeline", markup=False)  # stage names and activity text as typed
             yield Label("Recent activity", classes="section")
-            yield Static("", id="recent")
+            yield Static("", id="recent", markup=False)
 
     def reload(self) -> None:
         self.work(dashboard.summary, self.show)

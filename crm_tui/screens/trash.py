@@ -5,7 +5,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from crm_tui.screens.base import Page, local_time
+from crm_tui.screens.base import Page, local_time, plain
 from db.services import trash
 
 
@@ -27,7 +27,7 @@ class TrashScreen(Page):
         cursor = table.cursor_row
         table.clear()
         for key, r in self.items.items():
-            table.add_row(r["type"], r["id"], r["title"], local_time(r["deleted_at"]), key=key)
+            table.add_row(r["type"], r["id"], plain(r["title"]), local_time(r["deleted_at"]), key=key)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
 

@@ -1,5 +1,6 @@
 """Import and export: pick a file and a sheet, see the proposed mapping and change it,
-see a dry run, then run it with a progress bar, the UI staying responsive throughout."""
+see a dry run (where every column goes: a field, notes, or nowhere, and why), then run
+it with a progress bar, the UI staying responsive throughout."""
 from __future__ import annotations
 
 import glob
@@ -15,6 +16,7 @@ from textual.widgets import DataTable, Input, Label, OptionList, ProgressBar, Se
 from crm_tui.screens.base import Page, fill
 from importers import headers as hdr
 from importers.export import export
+from importers.mapping_report import IGNORED, describe
 from importers.pipeline import ImportRejected, import_file
 from importers.read import open_sheets
 
@@ -88,7 +90,7 @@ class TransferScreen(Page):
             yield Static("", id="status")
             yield ProgressBar(id="progress", show_eta=False)
             columns = DataTable(id="columns", cursor_type="row")
-            columns.add_columns("Sheet", "Column", "Field")
+            columns.add_columns("Sheet", "Column", "Goes to", "Why")
             yield columns
             errors = DataTable(id="errors", cursor_type="row")
             errors.add_columns("Sheet", "Row", "Column", "Why rejected")
@@ -127,7 +129,8 @@ class TransferScreen(Page):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "columns":
             return
-        sheet, header, current = (str(c) for c in event.data_table.get_row_at(event.cursor_row))
+        sheet, header, current = (str(c) for c in event.data_table.get_row_at(event.cursor_row)[:3])
+        current = IGNORE if current == IGNORED else current
         entity = self.entities.get(sheet)
         if not entity:
             return
@@ -144,20 +147,21 @@ class TransferScreen(Page):
     def show_result(self, result, label: str, failure: str | None = None) -> None:
         self.query_one("#progress", ProgressBar).display = False
         self.entities = {sheet: m["entity"] for sheet, m in result.mappings.items()}
-        rows = [(n, (sheet, header, field))
-                for n, (sheet, header, field) in enumerate(
-                    (sheet, h, f) for sheet, m in result.mappings.items() for h, f in m["columns"].items())]
-        rows += [(len(rows) + n, (sheet, h, "(kept in notes)")) for n, (sheet, h) in enumerate(
-            (sheet, h) for sheet, m in result.mappings.items() for h in m["kept_in_notes"])]
-        fill(self.query_one("#columns", DataTable), rows)
+        where = describe(result, {"columns": dict(self.overrides)})
+        columns = [(sheet, c["column"], c["to"], c["why"]) for sheet, m in where.items() for c in m["columns"]]
+        fill(self.query_one("#columns", DataTable), list(enumerate(columns)))
         fill(self.query_one("#errors", DataTable),
              [(n, (e.sheet, e.row, e.column or "", e.reason)) for n, e in enumerate(result.errors)])
         if failure:  # rows were rejected and nothing was imported: the table lists them
             self._status(f"[red]{failure}[/red]")
             return
+        goes = [c[2] for c in columns]
+        tally = (f" · columns: {len(goes) - goes.count('notes') - goes.count(IGNORED)} to fields, "
+                 f"{goes.count('notes')} to notes, {goes.count(IGNORED)} ignored") if result.dry_run else ""
         self._status(f"{label}: {result.created} created, {result.updated} updated, {result.skipped} skipped, "
                      f"{result.rejected} rejected in {result.seconds:.1f} s" + ("" if result.batch is None
-                                                                                 else f" · batch {result.batch}"))
+                                                                                 else f" · batch {result.batch}")
+                     + tally)
 
     def _import(self, dry_run: bool) -> None:
         options = self._options()

@@ -36,9 +36,18 @@ def write_report(exc: BaseException) -> Path:
     """Write the report; returns its path (raises OSError if it cannot)."""
     folder = crash_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = folder / f"crash-{stamp}-{os.getpid()}.txt"
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    stamp = f"{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}"
+    # Two crashes in one process and second (the app's workers) get -2, -3, ...: O_EXCL
+    # never overwrites a report, and the second one is not lost to "File exists".
+    for n in range(1, 1000):
+        path = folder / (f"crash-{stamp}.txt" if n == 1 else f"crash-{stamp}-{n}.txt")
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"{folder}: too many crash reports this second")
     with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as out:
         out.write(_report_text(exc))
     return path

@@ -72,7 +72,7 @@ def init(demo_data: bool = typer.Option(False, "--demo", help="Fill the new stor
 @app.command("search")
 def search_cmd(
     query: str = typer.Argument(..., help="Any part of a name, email, phone, company, title, note or subject."),
-    limit: int = typer.Option(50, "--limit", "-n", help="At most N results."),
+    limit: int = typer.Option(50, "--limit", "-n", min=0, max=2 ** 63 - 1, help="At most N results (0 = all)."),
     fmt: Format = FormatOption,
 ):
     """Search contacts, companies, deals and tickets."""

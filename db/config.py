@@ -9,11 +9,13 @@ import locale
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from db.errors import StoreError
+from db import validate
+from db.errors import Invalid, StoreError
 
 APP_NAME = "crm"
 
@@ -110,7 +112,7 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     tz = data.get("timezone") or _system_timezone()
     try:
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError):  # TypeError: timezone = 5
         _fail(where, f"timezone: unknown time zone {tz!r} (use an IANA name like Europe/London)")
     region = data.get("phone_region", _locale_region())
     if region is not None:
@@ -119,9 +121,10 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
 
         if region not in phonenumbers.SUPPORTED_REGIONS:
             _fail(where, f"phone_region: unknown region {region!r} (use an ISO country code like GB)")
-    currency = str(data.get("currency", "USD")).upper()
-    if len(currency) != 3 or not currency.isalpha():
-        _fail(where, f"currency: {currency!r} is not an ISO 4217 code like EUR")
+    try:
+        currency = validate.currency(data.get("currency", "USD"))  # "ZZZ" is three letters but no currency
+    except Invalid as err:
+        _fail(where, str(err))
     pipeline = dict(DEFAULT_PIPELINE)
     if "pipeline" in data:
         raw = data["pipeline"]
@@ -132,14 +135,19 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
             key = str(name).strip().lower()
             if key in CLOSED_STAGES:
                 _fail(where, f"[pipeline] {key}: won and lost are built in; list only open stages")
-            if not isinstance(prob, int) or not 0 <= prob <= 100:
+            if not isinstance(prob, int) or isinstance(prob, bool) or not 0 <= prob <= 100:
                 _fail(where, f"[pipeline] {key}: probability must be a whole number 0-100")
             pipeline[key] = prob
     sla = dict(DEFAULT_SLA)
-    for prio, hours in (data.get("sla") or {}).items():
-        if prio not in DEFAULT_SLA or not (isinstance(hours, list) and len(hours) == 2):
-            _fail(where, f"[sla] {prio}: expected priority = [response_hours, resolution_hours]")
-        sla[prio] = (int(hours[0]), int(hours[1]))
+    for prio, hours in _table(data, "sla", where).items():
+        # whole hours only: int() of "x", nan or inf would crash, of 1.5 would quietly drop the half
+        if prio not in DEFAULT_SLA or not (isinstance(hours, list) and len(hours) == 2) or not all(
+                isinstance(h, int) and not isinstance(h, bool) and h >= 0 for h in hours):
+            _fail(where, f"[sla] {prio}: expected priority = [response_hours, resolution_hours] in whole hours")
+        sla[prio] = (hours[0], hours[1])
+    reminders = _table(data, "reminders", where)
+    if "day_start" in reminders and _clock_time(reminders["day_start"]) is None:
+        _fail(where, f"[reminders] day_start: {reminders['day_start']!r} is not a time like 09:00")
     return Config(
         timezone=tz,
         phone_region=region or None,
@@ -148,12 +156,29 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         dayfirst=str(data.get("date_order", "mdy")).lower() == "dmy",
         pipeline=pipeline,
         sla=sla,
-        reminders=dict(data.get("reminders") or {}),
-        smtp=dict(data.get("smtp") or {}),
-        owners={str(k): str(v) for k, v in (data.get("owners") or {}).items()},
+        reminders=reminders,
+        smtp=_table(data, "smtp", where),
+        owners={str(k): str(v) for k, v in _table(data, "owners", where).items()},
         keys=_keys(data.get("keys") or {}, where),
         path=path,
     )
+
+
+def _table(data: dict, name: str, where: Path) -> dict:
+    """A [name] section; `smtp = 5` is one line, not a crash in dict()."""
+    raw = data.get(name) or {}
+    if not isinstance(raw, dict):
+        _fail(where, f"[{name}]: expected a section of key = value lines")
+    return dict(raw)
+
+
+def _clock_time(raw) -> time | None:
+    """'07:30' or '7' -> a time of day; None if it is not one."""
+    hour, _, minute = str(raw).partition(":")
+    try:
+        return time(int(hour), int(minute or 0))
+    except ValueError:
+        return None
 
 
 def _keys(raw, where: Path) -> dict[str, str]:

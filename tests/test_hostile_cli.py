@@ -233,3 +233,104 @@ def test_odd_text_round_trips(text, crm_store, clock):
                  ["next"], ["search", "odd"], []):  # tables, and bare crm's summary
         result = CliRunner().invoke(app, ["--db", str(crm_store), *args], prog_name="crm")
         assert result.exit_code == 0 and result.exception is None, (args, result.stderr, repr(result.exception))
+
+
+# -- limits, batch ids, config values, crash reports ---------------------------
+
+@pytest.mark.parametrize("args", [["search", "ann", "--limit", "-1"], ["search", "ann", "--limit", HUGE],
+                                  ["search", "ann", "--limit", OVER_I64], ["contact", "list", "--limit", "-1"],
+                                  ["ticket", "list", "--limit", HUGE]])
+def test_a_limit_out_of_range_is_a_usage_error(args, crm_store):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    result = CliRunner().invoke(app, ["--db", str(crm_store), *args], prog_name="crm")
+    assert result.exit_code == 2 and "--limit" in result.stderr and "Traceback" not in result.output
+    assert ("greater than or equal to 0" if "-1" in args else "less than or equal to 9223372036854775807") in (
+        result.stderr)
+
+
+@pytest.mark.parametrize("bad", [-1, 2 ** 64, 2 ** 63, "5", 1.5, True])
+def test_the_search_service_checks_its_limit(bad, crm_store):
+    """The app calls find.search_all directly: -1 returned everything, 2^64 was exit 3."""
+    from db import store
+    from db.errors import Invalid
+    from db.services import find
+
+    store.open_store(str(crm_store))
+    with pytest.raises(Invalid, match="limit"):
+        find.search_all("ann", limit=bad)
+    assert len(find.search_all("ann", limit=0)) > len(find.search_all("ann", limit=1)) == 1  # 0 = all
+
+
+@pytest.mark.parametrize("batch", [HUGE, OVER_I64, "-1", "0", "x", "\x00"])
+def test_reverting_an_impossible_batch_is_not_found(batch, crm_store):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    before = fingerprint(crm_store)
+    result = CliRunner().invoke(app, ["--db", str(crm_store), "import", "revert", "--", batch], prog_name="crm")
+    assert result.exit_code == 1, (result.stderr, repr(result.exception))
+    assert result.stderr.startswith("error: import batch ") and result.stderr.endswith(" not found\n")
+    assert fingerprint(crm_store) == before
+
+
+BAD_CONFIG = [
+    ('currency = "ZZZ"', "currency: 'ZZZ' is not an ISO 4217 currency code like EUR"),
+    ("currency = 5", "currency: 5 is not an ISO 4217 currency code"),
+    ('[sla]\nurgent = ["x", 8]', "[sla] urgent: expected priority = [response_hours, resolution_hours]"),
+    ("[sla]\nhigh = [nan, 8]", "[sla] high: expected"),
+    ("[sla]\nlow = [1.5, inf]", "[sla] low: expected"),
+    ("[sla]\nnormal = [-1, 8]", "[sla] normal: expected"),
+    ("sla = 5", "[sla]: expected a section"),
+    ('[reminders]\nday_start = "nine"', "[reminders] day_start: 'nine' is not a time like 09:00"),
+    ('[reminders]\nday_start = "25:00"', "[reminders] day_start: '25:00' is not a time"),
+    ("reminders = 3", "[reminders]: expected a section"),
+    ('smtp = "x"', "[smtp]: expected a section"),
+    ("owners = [1]", "[owners]: expected a section"),
+    ("timezone = 5", "timezone: unknown time zone 5"),
+    ("[pipeline]\nlead = true", "[pipeline] lead: probability must be a whole number 0-100"),
+]
+
+
+@pytest.mark.parametrize("text, message", BAD_CONFIG, ids=[c[0][:30] for c in BAD_CONFIG])
+def test_a_bad_config_value_is_one_line_naming_file_and_key(text, message, crm_store, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from db import config
+
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(text + "\n")
+    before = fingerprint(crm_store)
+    good = config.config_path()
+    monkeypatch.setenv("CRM_CONFIG", str(cfg))  # the config is cached per CRM_CONFIG value
+    try:
+        result = CliRunner().invoke(app, ["--db", str(crm_store), "next"], prog_name="crm")
+    finally:
+        monkeypatch.setenv("CRM_CONFIG", str(good))  # the fixture's teardown reloads it
+    assert result.exit_code == 3, (result.stderr, repr(result.exception))
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"error: {cfg}: {message}"), result.stderr
+    assert fingerprint(crm_store) == before
+
+
+def test_two_crashes_in_one_second_keep_both_reports(tmp_path, monkeypatch):
+    """Named by second and pid only, the second report was lost to "File exists"."""
+    import os
+    import stat
+
+    from cli import crash
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    lines = []
+    for n in range(3):
+        try:
+            raise RuntimeError(f"bug {n}")
+        except RuntimeError as exc:
+            lines.append(crash.crash_line(exc))
+    reports = sorted(crash.crash_dir().iterdir())
+    assert len(reports) == 3 and all("details in " in line for line in lines), lines
+    assert sorted(r.read_text().rsplit("RuntimeError: ", 1)[1] for r in reports) == ["bug 0\n", "bug 1\n", "bug 2\n"]
+    assert all(stat.S_IMODE(os.stat(r).st_mode) == 0o600 for r in reports)

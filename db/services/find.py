@@ -1,7 +1,7 @@
 """One search box across contacts, companies, deals and tickets."""
 from __future__ import annotations
 
-from db import search
+from db import search, validate
 from db.models import Company, Contact, Deal, Ticket
 from db.services import companies, contacts, deals, tickets
 
@@ -33,8 +33,9 @@ _DETAILS = {"contact": _contact_hits, "company": _company_hits, "deal": _deal_hi
 
 
 def search_all(query: str, kinds=search.KINDS, limit: int = 50) -> list[dict]:
-    """[{type, id, title, detail}], those whose title contains the query first."""
-    hits = search.find(query, kinds=kinds, limit=limit)
+    """[{type, id, title, detail}], those whose title contains the query first (limit 0 or None = all)."""
+    # Checked here too: the app calls this directly, and -1 or 2^64 would reach the SQL.
+    hits = search.find(query, kinds=kinds, limit=validate.limit(limit) or None)
     by_kind: dict[str, list[int]] = {}
     for kind, ref_id in hits:
         by_kind.setdefault(kind, []).append(ref_id)

@@ -309,10 +309,7 @@ def revert(batch_ref) -> dict:
     updated gets its old values back. An incomplete one (its process was killed): taken
     out exactly, as a failed import would have been. Records edited since the import
     are reported and left alone."""
-    try:
-        batch_id = int(batch_ref)
-    except ValueError:
-        raise NotFound(f"import batch {batch_ref} not found") from None
+    batch_id = validate.record_id(batch_ref, "import batch")  # 2^64 would overflow the driver
     with write():  # read the batch under the write lock: two reverts cannot both run
         batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
         if batch is None:

@@ -7,11 +7,9 @@ from typing import List
 import typer
 
 from cli.app import app, fail
-from cli.output import Format, print_json, print_rows, print_section, say
+from cli.output import Format, print_json, print_rows, say
 from db.services import imports
 from importers.export import export as write_export
-from importers.headers import load_mapping
-from importers.mapping_report import describe
 from importers.pipeline import ImportRejected, errors_target, import_file, write_errors
 
 
@@ -94,7 +92,7 @@ def import_cmd(
     finally:
         if bar:
             bar.stop()
-    _report(target, result, fmt, errors, mapping)
+    _report(target, result, fmt, errors)
     if failed:
         fail(str(failed), 1)
     prefix = "dry run (nothing written): would have " if dry_run else f"batch {result.batch}: "
@@ -102,23 +100,16 @@ def import_cmd(
         f"{result.rejected} rejected in {result.seconds:.1f} s")
 
 
-def _report(target: str, result, fmt: Format, errors: str | None, mapping: str | None = None) -> None:
-    """The summary on stdout; notes and rejected rows on stderr; the errors file. A dry
-    run also shows where every column went (a field, notes, or nowhere) and why."""
+def _report(target: str, result, fmt: Format, errors: str | None) -> None:
+    """The summary on stdout; notes and rejected rows on stderr; the errors file."""
     for warning in result.warnings:
         say(f"note: {warning}")
     summary = result.summary()
-    columns = describe(result, load_mapping(mapping) if mapping else None) if result.dry_run else None
     if fmt == Format.json:
-        print_json({**summary, "mapping": columns} if columns is not None else summary)
+        print_json(summary)
     else:
         print_rows([{k: summary[k] for k in ("batch", "created", "updated", "skipped", "rejected")}], fmt,
                    ["batch", "created", "updated", "skipped", "rejected"])
-        if fmt == Format.table and columns:
-            for sheet, m in columns.items():
-                print_section(f"sheet {sheet!r} ({m['entity']}): where each column goes",
-                              [{"column": c["column"], "goes_to": c["to"], "why": c["why"]} for c in m["columns"]],
-                              ["column", "goes_to", "why"])
         if fmt == Format.table:
             for e in result.errors:
                 where = f"sheet {e.sheet!r}, row {e.row}" + (f", column {e.column!r}" if e.column else "")
@@ -130,10 +121,13 @@ def _report(target: str, result, fmt: Format, errors: str | None, mapping: str |
 
 @app.command("export")
 def export_cmd(
-    path: str = typer.Argument(..., metavar="FILE", help="Ends in .xlsx (a sheet per entity), .csv or .json."),
+    path: str = typer.Argument(..., metavar="FILE", help="Ends in .xlsx (a sheet per entity), .csv, .json, "
+                               ".vcf (contacts) or .ics (follow-ups); a folder with --vdir."),
     entity: List[str] = typer.Option(None, "--entity", help="contact, company, deal, ticket, followup, activity, "
                                      "stage_history (repeat; default all)."),
     layout: str = typer.Option(None, "--layout", help="google or outlook: contacts in the CSV layout that tool imports."),
+    vdir: bool = typer.Option(False, "--vdir", help="FILE is a folder: FOLDER/contacts/*.vcf, FOLDER/followups/*.ics, "
+                              "one record per file (what vdirsyncer syncs to a phone)."),
     query: str = typer.Option(None, "--search", "-s", help="Only records matching this text."),
     tag: str = typer.Option(None, "--tag", help="Only records with this tag."),
     stage: str = typer.Option(None, "--stage", help="Contacts in this stage, deals in this pipeline stage."),
@@ -149,7 +143,7 @@ def export_cmd(
     if layout is not None and layout.strip().lower() not in ("google", "outlook"):
         raise typer.BadParameter(f"{layout!r} is not one of: google, outlook", param_hint="--layout")
     today = now_local().date()
-    counts = write_export(path, entity or None, layout=layout, query=query, tag=tag, stage=stage, status=status, owner=owner,
+    counts = write_export(path, entity or None, layout=layout, vdir=vdir, query=query, tag=tag, stage=stage, status=status, owner=owner,
                           since=parse_date(since, "since", today) if since else None,
                           until=parse_date(until, "until", today) if until else None)
     say(f"exported to {path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))

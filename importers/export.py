@@ -73,7 +73,8 @@ def private_file(out: Path) -> Iterator[Path]:
         raise
 
 
-def export(path: str, entities=None, progress=None, layout: str | None = None, **filters) -> dict[str, int]:
+def export(path: str, entities=None, progress=None, layout: str | None = None, vdir: bool = False,
+           **filters) -> dict[str, int]:
     """Write the file; returns rows written per entity. Entities as a person types
     them: 'companies', 'Company' and 'company' are the same. layout 'google' or
     'outlook': contacts in the CSV layout that tool imports."""
@@ -82,7 +83,11 @@ def export(path: str, entities=None, progress=None, layout: str | None = None, *
     entities = list(dict.fromkeys(_entity(e) for e in entities)) if entities else list(exports.ENTITIES)
     if layout is not None:
         layout, entities = _layout(out, kind, layout, entities), ["contact"]
-    if kind not in ("xlsx", "csv", "json", "ics"):
+    if vdir:
+        return _vdir(out, entities, filters)
+    if kind == "vcf":
+        entities = ["contact"]  # a vCard file holds contacts (cards), whatever --entity says
+    if kind not in ("xlsx", "csv", "json", "ics", "vcf"):
         raise StoreError(f"{out}: unknown export format {out.suffix!r} (use .xlsx, .csv, .json or .ics)")
     if kind == "csv" and len(entities) != 1:
         raise StoreError(f"{out}: a CSV file holds one kind of record; add --entity ({', '.join(exports.ENTITIES)})")
@@ -100,9 +105,36 @@ def export(path: str, entities=None, progress=None, layout: str | None = None, *
                 from importers.ical import write_ics
 
                 return write_ics(tmp, entities, progress, filters)
+            if kind == "vcf":  # contacts as vCard 3.0
+                from importers.vcard import write_file
+
+                return {"contact": write_file(tmp, exports.contact_cards(**filters), progress=progress)}
             return {"xlsx": _xlsx, "csv": _csv, "json": _json}[kind](tmp, entities, progress, filters)
     except OSError as exc:
         raise StoreError(f"{out}: cannot write ({exc.strerror})") from None
+
+
+def _vdir(out: Path, entities, filters) -> dict[str, int]:
+    """`crm export DIR --vdir`: the layout vdirsyncer syncs to CardDAV/CalDAV servers,
+    DIR/contacts/*.vcf (one card per file) and DIR/followups/*.ics (one to-do per file)."""
+    if out.exists() and not out.is_dir():
+        raise StoreError(f"{out}: is a file; --vdir writes a folder")
+    if not out.parent.exists():
+        raise StoreError(f"{out.parent}: no such directory")
+    counts = {}
+    try:
+        out.mkdir(mode=0o700, exist_ok=True)
+        if "contact" in entities:
+            from importers.vcard import write_vdir
+
+            counts["contact"] = write_vdir(out / "contacts", exports.contact_cards(**filters))
+        if "followup" in entities:  # DIR/followups/*.ics, one VTODO each
+            from importers.ical import write_vdir as write_todo_vdir
+
+            counts["followup"] = write_todo_vdir(out, **filters)
+    except OSError as exc:
+        raise StoreError(f"{exc.filename or out}: cannot write ({exc.strerror})") from None
+    return counts
 
 
 def _layout(out: Path, kind: str, layout: str, entities: list[str]) -> str:

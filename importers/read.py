@@ -24,7 +24,6 @@ from typing import Callable, Iterator
 
 from importers.xlsx_guard import UnreadableFile, check_xlsx
 from importers.vcard import is_vcard as _is_vcard, vcard_sheets
-from importers.vcard import is_vcard as _is_vcard, vcard_sheets
 
 __all__ = ["Sheet", "UnreadableFile", "open_sheets", "pick_sheet", "sniff", "detect_encoding"]
 
@@ -71,8 +70,6 @@ def sniff(path: Path) -> str:
         raise UnreadableFile(f"{path}: not a valid .xlsx file (it is not a zip archive)")
     if head.removeprefix(codecs.BOM_UTF8).lstrip()[:15].upper() == b"BEGIN:VCALENDAR":
         return "ics"  # to-dos, read by importers.ical
-    if _is_vcard(head):
-        return "vcf"  # contacts, read by importers.vcard
     if _is_vcard(head):
         return "vcf"  # contacts, read by importers.vcard
     if detect_encoding(head).startswith("utf-16"):
@@ -256,8 +253,6 @@ def open_sheets(path: str | Path) -> list[Sheet]:
         from importers.ical import ical_sheets  # (it imports this module)
 
         return ical_sheets(path)
-    if kind == "vcf":
-        return vcard_sheets(path)
     if kind == "vcf":
         return vcard_sheets(path)
     return _xlsx_sheets(path) if kind == "xlsx" else _csv_sheet(path)

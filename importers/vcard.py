@@ -16,7 +16,7 @@ values are tel: URIs.
 The address is one text field on the contact (lines: street, extended address, PO
 box, "postcode city", region, country): people type and read an address as lines,
 sheets carry it in one column, and the CLI takes --address TEXT. On export the text
-goes whole into ADR's street part (and LABEL), so our own export round-trips
+goes whole into ADR's street part, so our own export round-trips
 exactly; a structured ADR from elsewhere comes back as those lines.
 
 Writing: VERSION 3.0 by default (khard's preferred version; Apple and Google import
@@ -74,9 +74,9 @@ def split_cards(text: str, path) -> Iterator[tuple[int, int, str]]:
             n += 1
             if n > MAX_CARDS:
                 raise UnreadableFile(f"{path}: more than {MAX_CARDS:,} cards; split the file")
-            start, lines = number, [line]
+            start, lines = number, ["BEGIN:VCARD"]  # as written, indented or lower-case: vobject wants it plain
         elif start is not None:
-            lines.append(line)
+            lines.append("END:VCARD" if word == "END:VCARD" else line)
             if word == "END:VCARD":
                 yield n, start, "\n".join(lines)
                 start, lines = None, []
@@ -231,9 +231,11 @@ def read_cards(path: Path, raw: bytes):
             card = vobject.readOne(card_text, ignoreUnreadable=False)
             if card.name.upper() != "VCARD":
                 raise ValueError(f"a {card.name}, not a VCARD")
-            yield line, card_row(card)
+            row = card_row(card)
+            yield line, row if row else f"{where}: an empty card"
         except Exception as exc:  # vobject raises many kinds of error for damage
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            reason = re.sub(r"^At line \d+: ", "", reason)  # vobject counts lines its own way
             yield line, f"{where}: cannot read it ({reason})"
 
 
@@ -247,6 +249,8 @@ def vcard_sheets(path: Path) -> list:
         raise UnreadableFile(f"{path}: {size // 2**20} MB is over the {MAX_FILE_BYTES // 2**20} MB limit for a vCard file")
     raw = path.read_bytes()
     cards = list(read_cards(path, raw))
+    if cards and all(isinstance(row, str) for _, row in cards):  # not a damaged card: a damaged file
+        raise UnreadableFile(f"{path}: no card could be read; {cards[0][1]}")
     counts: dict[str, int] = {}
     for _, row in cards:
         for header, values in (row.items() if isinstance(row, dict) else ()):
@@ -346,8 +350,7 @@ def card_of(contact: dict, version: str = "3.0"):
                 prop.params.setdefault("TYPE", []).append("PREF")
     if contact.get("address"):
         adr = card.add("adr")
-        adr.value = vobject.vcard.Address(street=contact["address"])
-        adr.params["LABEL"] = [contact["address"]]
+        adr.value = vobject.vcard.Address(street=contact["address"])  # no LABEL: vobject writes its newlines raw
     if contact.get("birthday"):
         day = contact["birthday"]
         if day.startswith("--"):  # no year: 4.0 says --MMDD; 3.0 readers (Apple) want a year, 1604 means none

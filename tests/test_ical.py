@@ -311,8 +311,10 @@ def _todoman_list(tmp_path, folder):
 
 
 def test_todoman_lists_every_open_followup_of_the_vdir(tmp_path, crm, some_followups):
-    ical.write_vdir(tmp_path / "vdir")
+    result = crm("export", str(tmp_path / "vdir"), "--vdir")
+    assert "4 followup" in result.stderr
     folder = tmp_path / "vdir" / "followups"
+    assert len(list(folder.iterdir())) == 4 and stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
     listed = {t["summary"]: t for t in _todoman_list(tmp_path, folder)}
     opened = {f["subject"]: f for f in followups.list_().rows}
@@ -324,7 +326,11 @@ def test_todoman_lists_every_open_followup_of_the_vdir(tmp_path, crm, some_follo
         "Call Ann": (1, True), "Send quote": (7, True), "Chase invoice — 北京": (3, True), "Plain": (5, False)}
     assert sorted(listed["Call Ann"]["categories"]) == ["Blog", "VIP"]
     followups.done(opened["Plain"]["id"])  # the next export drops its file: the phone's list follows
-    ical.write_vdir(tmp_path / "vdir")
+    (folder / "not-ours.ics").write_bytes((folder / f"crm-followup-{opened['Plain']['id']}.ics").read_bytes())
+    crm("export", str(tmp_path / "vdir"), "--vdir", "--entity", "followup")
+    assert not (folder / f"crm-followup-{opened['Plain']['id']}.ics").exists()
+    assert (folder / "not-ours.ics").exists()  # a file we did not write is left alone
+    (folder / "not-ours.ics").unlink()
     assert "Plain" not in {t["summary"] for t in _todoman_list(tmp_path, folder)}
 
 

@@ -7,9 +7,11 @@ from typing import List
 import typer
 
 from cli.app import app, fail
-from cli.output import Format, print_json, print_rows, say
+from cli.output import Format, print_json, print_rows, print_section, say
 from db.services import imports
 from importers.export import export as write_export
+from importers.headers import load_mapping
+from importers.mapping_report import describe
 from importers.pipeline import ImportRejected, errors_target, import_file, write_errors
 
 
@@ -92,7 +94,7 @@ def import_cmd(
     finally:
         if bar:
             bar.stop()
-    _report(target, result, fmt, errors)
+    _report(target, result, fmt, errors, mapping)
     if failed:
         fail(str(failed), 1)
     prefix = "dry run (nothing written): would have " if dry_run else f"batch {result.batch}: "
@@ -100,16 +102,23 @@ def import_cmd(
         f"{result.rejected} rejected in {result.seconds:.1f} s")
 
 
-def _report(target: str, result, fmt: Format, errors: str | None) -> None:
-    """The summary on stdout; notes and rejected rows on stderr; the errors file."""
+def _report(target: str, result, fmt: Format, errors: str | None, mapping: str | None = None) -> None:
+    """The summary on stdout; notes and rejected rows on stderr; the errors file. A dry
+    run also shows where every column went (a field, notes, or nowhere) and why."""
     for warning in result.warnings:
         say(f"note: {warning}")
     summary = result.summary()
+    columns = describe(result, load_mapping(mapping) if mapping else None) if result.dry_run else None
     if fmt == Format.json:
-        print_json(summary)
+        print_json({**summary, "mapping": columns} if columns is not None else summary)
     else:
         print_rows([{k: summary[k] for k in ("batch", "created", "updated", "skipped", "rejected")}], fmt,
                    ["batch", "created", "updated", "skipped", "rejected"])
+        if fmt == Format.table and columns:
+            for sheet, m in columns.items():
+                print_section(f"sheet {sheet!r} ({m['entity']}): where each column goes",
+                              [{"column": c["column"], "goes_to": c["to"], "why": c["why"]} for c in m["columns"]],
+                              ["column", "goes_to", "why"])
         if fmt == Format.table:
             for e in result.errors:
                 where = f"sheet {e.sheet!r}, row {e.row}" + (f", column {e.column!r}" if e.column else "")

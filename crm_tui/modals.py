@@ -117,6 +117,7 @@ class ContactForm(Form):
         ("email", "Email", "ann@example.com"), ("phone", "Phone", "+44 7700 900123"),
         ("company", "Company", "name or id"), ("title", "Title", ""),
         ("stage", "Stage", "lead, prospect, customer, former"), ("tags", "Tags", "vip, trade"),
+        ("birthday", "Birthday", "1984-02-29, or --02-29 without a year"), ("address", "Address", "street, city, country"),
     ]
 
 

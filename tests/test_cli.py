@@ -5,7 +5,8 @@ import io
 import pytest
 
 CONTACT_KEYS = ["id", "first_name", "last_name", "name", "email", "emails", "phone", "phones", "company",
-                "company_id", "title", "stage", "tags", "do_not_contact", "owner", "created_at", "updated_at"]
+                "company_id", "title", "stage", "tags", "do_not_contact", "owner", "created_at", "updated_at",
+                "email_labels", "phone_labels", "birthday", "address", "external_id"]
 FOLLOWUP_KEYS = ["id", "subject", "due", "status", "priority", "contact_id", "company_id", "deal_id",
                  "ticket_id", "every", "snoozed_until", "owner"]
 
@@ -23,7 +24,8 @@ def test_contact_add_prints_the_record_in_the_stable_shape(crm):
         "id": 1, "first_name": "Ann", "last_name": "Lee", "name": "Ann Lee", "email": "ann@example.com",
         "emails": ["ann@example.com", "a.lee@home.example"], "phone": "+447700900123", "phones": ["+447700900123"],
         "company": "Harbour Bakery", "company_id": 1, "title": "Owner", "stage": "prospect",
-        "tags": ["newsletter", "vip"], "do_not_contact": False, "owner": "sam"}
+        "tags": ["newsletter", "vip"], "do_not_contact": False, "owner": "sam",
+        "email_labels": [None, None], "phone_labels": [None], "birthday": None, "address": None, "external_id": None}
     assert c["created_at"].endswith("Z")
 
 

@@ -31,17 +31,21 @@ class ContactDetailScreen(RecordPage):
         template = ("[b]$name[/b]  $title" + (" at $company" if company else "")
                     + "\nEmail: $emails\nPhone: $phones\nStage: $stage · Owner: $owner · Tags: $tags"
                     + (" · [red]do not contact[/red]" if c["do_not_contact"] else "")
+                    + ("\nBirthday: $birthday" if c.get("birthday") else "")
+                    + ("\nAddress: $address" if c.get("address") else "")
                     + ("\nNotes: $notes" if c["notes"] else ""))
         return Content.from_markup(
             template, name=c["name"] or c["email"] or "", title=c["title"] or "",
             company=company["name"] if company else "", emails=", ".join(c["emails"]) or "-",
             phones=", ".join(c["phones"]) or "-", stage=c["stage"], owner=c["owner"] or "-",
-            tags=", ".join(c["tags"]) or "-", notes=c["notes"] or "")
+            tags=", ".join(c["tags"]) or "-", notes=c["notes"] or "", birthday=c.get("birthday") or "",
+            address=(c.get("address") or "").replace("\n", ", "))
 
     def action_edit(self) -> None:
         c = self.record
         values = {"first_name": c.get("first_name"), "last_name": c.get("last_name"), "email": c.get("email"),
-                  "phone": c.get("phone"), "company": c.get("company"), "title": c.get("title"), "stage": c.get("stage")}
+                  "phone": c.get("phone"), "company": c.get("company"), "title": c.get("title"), "stage": c.get("stage"),
+                  "birthday": c.get("birthday"), "address": c.get("address")}
         self.form(ContactForm(lambda v: save_contact(v, self.record_id), values, title="Edit contact"), "Saved")
 
     def action_merge(self) -> None:

@@ -19,7 +19,8 @@ def parse_query(text: str) -> dict:
 
 def save_contact(values: dict, contact_id: int | None = None) -> dict:
     """A form's values through the same service (and rules) as the CLI."""
-    fields = {k: values[k] for k in ("first_name", "last_name", "company", "title") if values.get(k) or contact_id}
+    fields = {k: values[k] for k in ("first_name", "last_name", "company", "title", "birthday", "address")
+              if values.get(k) or contact_id}
     if values.get("stage"):
         fields["stage"] = values["stage"]
     emails = [values["email"]] if values.get("email") else []

@@ -122,11 +122,6 @@ def to_dicts(rows) -> list[dict]:
         "emails": emails[r.id],
         "phone": phones[r.id][0] if phones[r.id] else None,
         "phones": phones[r.id],
-        "email_labels": email_labels[r.id],
-        "phone_labels": phone_labels[r.id],
-        "birthday": r.birthday,
-        "address": r.address,
-        "external_id": r.external_id,
         "company": names.get(r.company_id),
         "company_id": r.company_id,
         "title": r.title,
@@ -136,6 +131,12 @@ def to_dicts(rows) -> list[dict]:
         "owner": r.owner,
         "created_at": iso_utc(r.created_at),
         "updated_at": iso_utc(r.updated_at),
+        # added later, so last: a CSV of the list keeps its earlier columns in place
+        "email_labels": email_labels[r.id],
+        "phone_labels": phone_labels[r.id],
+        "birthday": r.birthday,
+        "address": r.address,
+        "external_id": r.external_id,
     } for r in rows]
 
 

@@ -66,49 +66,136 @@ def email(value: str, field: str = "email") -> str:
     return f"{local}@{domain.lower()}"
 
 
-def phone(value: str, region: str | None, field: str = "phone") -> tuple[str, str]:
-    """(what was typed, the normalised number). E.164 when the number parses for the
-    region (or carries +country); otherwise the digits, so it still matches itself."""
+def phone(value: str, region: str | None, field: str = "phone", country=None) -> tuple[str, str]:
+    """(what was typed, the normalised number).
+
+    A number typed with +country is E.164 as typed. A national number is E.164 only when
+    it is a valid number (phonenumbers.is_valid_number; or a possible one that does not
+    begin with the country code, see _national_form) in the region of `country` (the row's own country column: 'China', '中国', 'CN') or
+    else in `region` (the configured one); otherwise it is kept as typed and its digits
+    are the match key, so it still matches itself and is never turned into another
+    country's number (17555824009 is a Chinese mobile, not +1 755 582 4009).
+    An extension (ext 43023, x123, ext. 12, ;ext=12) stays in what was typed and is left
+    out of the number."""
     raw = str(value).strip()
-    digits = _NON_DIGIT.sub("", raw)
-    if len(digits) < 3 or raw.startswith("-") or _LETTER.search(raw.replace("ext", "").replace("x", "")):
+    m = _EXTENSION.search(raw)
+    main = raw[:m.start()].strip() if m and m.start() else raw
+    digits = _NON_DIGIT.sub("", main)
+    if len(digits) < 3 or main.startswith("-") or _LETTER.search(main):
         raise Invalid(field, f"{raw!r} is not a phone number")
-    if _INTERNATIONAL.match(raw) and "(0)" not in raw and 8 <= len(digits) <= 15:
-        return raw, "+" + digits  # already international: E.164 is its digits (skips a slow parse)
-    plain = not raw.startswith("+") and _PLAIN.match(raw)
-    shape = _SHAPES.get((region, digits[:6], len(digits))) if plain else None
-    if shape:
-        return raw, shape[0] + digits[shape[1]:]
-    number = _parse(raw, digits, region)
-    if plain and len(_SHAPES) < 50_000:
-        for strip in range(min(4, len(digits))):
-            if number.endswith(digits[strip:]):
-                _SHAPES[(region, digits[:6], len(digits))] = (number[:len(number) - len(digits) + strip], strip)
-                break
-    return raw, number
+    if _INTERNATIONAL.match(main):
+        if "(0)" not in main and 8 <= len(digits) <= 15:
+            return raw, "+" + digits  # already international: E.164 is its digits (skips a slow parse)
+        return raw, _international(main, digits)
+    for where in dict.fromkeys(r for r in (country_region(country), region) if r):
+        number = _national(main, digits, where)
+        if number:
+            return raw, number
+    return raw, digits
 
 
-# Parsing a national number is slow (~50 us). Numbers of one region that share their
-# leading digits and length get the same treatment (a national prefix swapped for a
-# country code, or kept as digits), so that shape is remembered: an import of 100k
-# phones parses a few hundred.
-_SHAPES: dict[tuple, tuple[str, int]] = {}
-_PLAIN = re.compile(r"^[\d\s().\-]+$")
+_EXTENSION = re.compile(r"(?:\s*;\s*ext\s*=\s*|\s*,?\s*(?:extension|ext\.?|x|#)\s*)(\d{1,7})\s*$", re.IGNORECASE)
 
 
-def _parse(raw: str, digits: str, region: str | None) -> str:
+def _international(main: str, digits: str) -> str:
+    """+44 (0)20 ...: the (0) is a national prefix to drop; what the parser cannot read stays +digits."""
     try:
-        parsed = phonenumbers.parse(raw, region)
+        parsed = phonenumbers.parse(main, None)
         if phonenumbers.is_possible_number(parsed):
             return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
         pass
-    return ("+" + digits) if raw.startswith("+") else digits
+    return "+" + digits
+
+
+# Parsing and checking a national number is slow (~80 us). Numbers of one region that
+# share their leading six digits (area code and exchange, operator prefix) and length
+# get the same treatment (a national prefix swapped for a country code, or not valid
+# there), so that shape is remembered: an import of 100k phones parses a few hundred.
+_SHAPES: dict[tuple, tuple[str, int] | None] = {}
+_PLAIN = re.compile(r"^[\d\s().\-/]+$")
+
+
+def _national(main: str, digits: str, region: str) -> str | None:
+    """E.164 when the number is valid in this region, else None."""
+    key = (region, digits[:6], len(digits))
+    plain = _PLAIN.match(main)
+    if plain and key in _SHAPES:
+        shape = _SHAPES[key]
+        return shape[0] + digits[shape[1]:] if shape else None
+    number = _read(main, digits, region)
+    if plain and len(_SHAPES) < 50_000:
+        shape = None
+        for strip in range(min(4, len(digits))) if number else ():
+            if number.endswith(digits[strip:]):
+                shape = (number[:len(number) - len(digits) + strip], strip)
+                break
+        if shape or not number:
+            _SHAPES[key] = shape
+    return number
+
+
+def _read(main: str, digits: str, region: str) -> str | None:
+    try:
+        parsed = phonenumbers.parse(main, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.is_valid_number(parsed) or _national_form(parsed, digits):
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def _parse(raw: str, digits: str, region: str | None) -> str:
+    """A national number read in full, no remembered shape (what the shapes must agree with)."""
+    return (_read(raw, digits, region) if region else None) or digits
+
+
+def _national_form(parsed, digits: str) -> bool:
+    """A possible but unassigned number (07700 900123: ranges kept for fiction and tests
+    are not 'valid') is still this region's, unless its digits begin with the region's
+    country code: then it may be an international number without its + or another
+    country's own (17555824009 is a Chinese mobile, not 1 + a US number that does not exist)."""
+    return phonenumbers.is_possible_number(parsed) and not digits.startswith(str(parsed.country_code))
 
 
 _NON_DIGIT = re.compile(r"\D")
-_LETTER = re.compile(r"[A-Za-z]")
-_INTERNATIONAL = re.compile(r"^\+[1-9][\d\s().\-]*$")
+_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
+_INTERNATIONAL = re.compile(r"^\+[1-9][\d\s().\-/]*$")
+
+
+def country_region(country) -> str | None:
+    """The phone region of a country as a row names it: an ISO code (CN, DE, USA) or its
+    name in English or in its own language (China, 中国, Deutschland, Polska, Türkiye).
+    None when the text names no country we know."""
+    key = " ".join(str(country or "").casefold().replace(".", "").split())
+    if not key:
+        return None
+    if len(key) == 2 and key.upper() in phonenumbers.SUPPORTED_REGIONS:
+        return key.upper()
+    return _country_names().get(key)
+
+
+# Languages whose country names are looked up: English plus the languages of the places
+# people most often bring contact lists from. Babel's CLDR names, loaded on first use.
+_NAME_LANGUAGES = ("en", "zh", "zh_Hant", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "ja", "ko", "tr", "ar",
+                   "sv", "da", "nb", "fi", "cs", "el", "he", "hu", "ro", "uk", "id", "vi", "th", "hi", "ms")
+_COUNTRY_ALIASES = {"usa": "US", "united states of america": "US", "america": "US", "uk": "GB", "great britain": "GB",
+                    "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
+                    "prc": "CN", "中华人民共和国": "CN", "mainland china": "CN", "korea": "KR", "south korea": "KR",
+                    "holland": "NL", "uae": "AE", "russian federation": "RU", "deu": "DE", "chn": "CN",
+                    "gbr": "GB", "fra": "FR", "esp": "ES", "ita": "IT", "pol": "PL", "tur": "TR", "can": "CA"}
+
+
+@functools.lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    from babel import Locale
+
+    names = dict(_COUNTRY_ALIASES)
+    for language in _NAME_LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code in phonenumbers.SUPPORTED_REGIONS:
+                names.setdefault(" ".join(name.casefold().replace(".", "").split()), code)
+    return names
 
 
 def name_key(name) -> str:

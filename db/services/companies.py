@@ -63,7 +63,9 @@ def documents(ids):
     return docs, [i for i in ids if i not in {r.id for r in live}]
 
 
-def _clean(values: dict) -> dict:
+def _clean(values: dict, country: str | None = None) -> dict:
+    """Checked values; a phone is read in the region of the company's country (this
+    update's, else the stored `country`), else the configured region."""
     out = {}
     for key in FIELDS:
         if key in values:
@@ -75,7 +77,7 @@ def _clean(values: dict) -> dict:
     if "phone" in out and out["phone"]:
         from db.config import get_config
 
-        raw, number = validate.phone(out["phone"], get_config().phone_region)
+        raw, number = validate.phone(out["phone"], get_config().phone_region, country=out.get("country") or country)
         out["phone"] = number if number.startswith("+") else raw
     return out
 
@@ -186,7 +188,7 @@ def list_(query: str | None = None, tag: str | None = None, owner: str | None = 
 def update(ref, values: dict, add: list | None = None, remove: list | None = None) -> dict:
     with write():
         row = resolve(ref)
-        changes = _clean(values)
+        changes = _clean(values, row.country)
         if "name" in changes and not changes["name"]:
             raise Invalid("name", "a company needs a name")
         for key, value in changes.items():

@@ -216,3 +216,19 @@ def test_unknown_entity_names_the_new_ones(crm, tmp_path):
     result = crm("export", str(tmp_path / "x.csv"), "--entity", "calls", code=1)
     assert result.stderr == ("error: entity: 'calls' is not one of: company, contact, deal, ticket, followup, "
                              "activity, stage_history\n")
+
+
+def test_layouts_carry_birthday_and_address(crm, tmp_path):
+    crm("init")
+    contacts.create({"first_name": "Leap", "birthday": "1984-02-29", "address": "1 High St\nBristol"},
+                    emails=["leap@example.com"])
+    contacts.create({"first_name": "Noyear", "birthday": "--06-15"}, emails=["noyear@example.com"])
+    g, o = tmp_path / "g.csv", tmp_path / "o.csv"
+    crm("export", str(g), "--layout", "google")
+    crm("export", str(o), "--layout", "outlook")
+    google = list(csv.DictReader(open(g, encoding="utf-8", newline="")))
+    assert [(r["Birthday"], r["Address 1 - Formatted"]) for r in google] == \
+        [("1984-02-29", "1 High St\nBristol"), ("--06-15", "")]  # both are Google's own forms
+    outlook = list(csv.DictReader(open(o, encoding="utf-8-sig", newline="")))
+    assert [(r["Birthday"], r["Other Street"], r["Notes"]) for r in outlook] == \
+        [("2/29/1984", "1 High St\nBristol", ""), ("", "", "Birthday: --06-15")]  # no year: kept in notes

@@ -45,6 +45,16 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "company_industry": ["company industry"],
         "company_external_id": ["company id", "company record id"],
         "company_extra": [],
+        "birthday": ["birthday", "date of birth", "birth date"],
+        "birth_part": [],
+        "address": ["address", "postal address", "home address"],
+        "address_street": ["street", "home street"],
+        "address_city": ["city", "home city"],
+        "address_region": ["state", "region", "province"],
+        "address_postcode": ["postcode", "postal code", "zip", "zip code"],
+        "address_country": ["country"],
+        "email_label": ["email label", "e mail label"],
+        "phone_label": ["phone label"],
     },
     "company": {
         "name": ["name", "company", "company name", "organization", "organisation", "account name", "公司",
@@ -106,7 +116,8 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "external_id": ["id", "task id", "external id"],
     },
 }
-REPEATABLE = {"email", "phone", "tags", "ignore", "company_extra"}
+REPEATABLE = {"email", "phone", "tags", "ignore", "company_extra", "email_label", "phone_label", "birth_part",
+              "address_street"}
 
 # Fields only one entity has: they tell which entity a sheet holds.
 TELLS = {

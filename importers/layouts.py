@@ -16,7 +16,11 @@ Fields beyond the plain contact fields:
   company_*        the company's own phone, domain, address, city, country, industry,
                    external id; company_extra: any other company-side column (kept in
                    the company's notes, never the person's)
-  ignore           not a value: the `- Type`/`- Label` of a numbered value, display names
+  email_label,     the label of the email/phone column next to it (Google 'E-mail 1 - Label')
+  phone_label
+  birthday         YYYY-MM-DD, --MM-DD, Outlook's M/D/YYYY; birth_part: Thunderbird's Birth Year/Month/Day
+  address          the person's postal address as text; address_*: its parts, joined as lines
+  ignore           not a value: Outlook's 'E-mail Type' (SMTP/EX), display names, labels of other values
 """
 from __future__ import annotations
 
@@ -33,17 +37,21 @@ SYSTEM_TAGS = frozenset({"mycontacts", "my contacts", "starred"})
 # (pattern over the normalised header, field), first match wins. Applied to every
 # contact sheet, after the layout's own words.
 PATTERNS: list[tuple[str, str]] = [
-    # The label of a numbered value (Google 'E-mail 1 - Type', 'Phone 2 - Label') is not a value.
-    (r"(e ?mail|phone|address|website|im|relation|event|custom field|organization) \d+ (type|label|service)", "ignore"),
-    (r"e ?mail( \d+)? (type|display name)", "ignore"),
+    # The label of a numbered value (Google 'E-mail 1 - Label' = Work) belongs to that value;
+    # other labels ('Address 1 - Type', 'IM 1 - Service') are not values.
+    (r"e ?mail( \d+)? (type|label)", "email_label"),
+    (r"phone( \d+)? (type|label)", "phone_label"),
+    (r"(address|website|im|relation|event|custom field|organization) \d+ (type|label|service)", "ignore"),
+    (r"e ?mail( \d+)? display name", "ignore"),
     (r"e ?mail \d+( value)?", "email"),
     (r"e ?mail( \d+)? address", "email"),
     (r"(primary|secondary|other|work|home|personal|business|private) e ?mail( address)?", "email"),
     (r"phone \d+( value)?", "phone"),
     (r"company main phone|company phone( number)?|main phone|switchboard", "company_phone"),
-    (r"(business|home|mobile|other|primary|car|work|assistant s|assistant|radio|callback|isdn|cell|office|direct)"
+    # (an assistant's phone is the assistant's: it stays in notes)
+    (r"(business|home|mobile|other|primary|car|work|radio|callback|isdn|cell|office|direct)"
      r" ?(phone|number|phone number)( \d+)?", "phone"),
-    (r"(mobile|cell|home|other|assistant)?phone", "phone"),  # Salesforce API names: MobilePhone, HomePhone
+    (r"(mobile|cell|home|other)?phone", "phone"),  # Salesforce API names: MobilePhone, HomePhone
     (r"callback|isdn|car phone|radio phone|mobile", "phone"),
     (r"organization \d+ name", "company"),
     (r"organization \d+ title", "title"),
@@ -54,6 +62,17 @@ PATTERNS: list[tuple[str, str]] = [
     (r"family name", "last_name"),
     (r"group membership|labels?|categories|tags?", "tags"),
     (r"leadsource|lead source", "source"),
+    (r"birthday|birthdate|birth date|date of birth|dob", "birthday"),
+    (r"birth (year|month|day)", "birth_part"),  # Thunderbird splits it
+    # The person's own (first) postal address: Google's Address 1, Outlook's Home, Salesforce's
+    # and Zoho's Mailing. A formatted one wins over the parts; a second address stays in notes.
+    (r"address 1 formatted|postal address|home address", "address"),
+    (r"(address 1|home|mailing) ?(street|address)( \d)?|(address 1|home) (extended address|po box)|"
+     r"home address( \d| po box)", "address_street"),
+    (r"(address 1|home|mailing) ?city", "address_city"),
+    (r"(address 1|home|mailing) ?(region|state)", "address_region"),
+    (r"(address 1|home|mailing) ?(postal ?code|zip ?code|zip)", "address_postcode"),
+    (r"(address 1|home|mailing) ?country( region)?", "address_country"),
     # A person's work address is their company's (Outlook, Thunderbird): it fills the
     # company's address where the company has none.
     (r"(business|work) (street|address)", "company_address"),
@@ -68,7 +87,8 @@ ORGANIZATION_PREFIX = re.compile(r"^(organization|organisation|organização|org
 PERSON_WORDS = {
     "name": "full_name", "first name": "first_name", "last name": "last_name", "job title": "title",
     "organization": "company", "organisation": "company", "id": "external_id", "owner": "owner",
-    "notes": "notes", "label": "tags", "labels": "tags",
+    "notes": "notes", "label": "tags", "labels": "tags", "postal address": "address",
+    "full combined address of postal address": "address",
 }
 ORGANIZATION_WORDS = {
     "name": "company", "website": "company_domain", "address": "company_address",
@@ -118,7 +138,7 @@ LAYOUTS = [
         "company name": "company", "contact owner": "owner", "lead status": "stage"}),
     Layout("hubspot", {"record id", "associated company"}, {
         "record id": "external_id", "associated company": "company", "contact owner": "owner", "lead status": "stage"}),
-    Layout("mailchimp", {"email address", "member rating"}, {"phone number": "phone"}),
+    Layout("mailchimp", {"email address", "member rating"}, {"phone number": "phone", "address": "address"}),
     Layout("thunderbird", {"primary email", "secondary email"}, {"display name": "full_name", "organization": "company"}),
     Layout("google", {"given name", "family name", "group membership"}, {"name": "full_name"}),
     Layout("google", {"first name", "last name", "labels", "file as"}, {"organization name": "company"}),

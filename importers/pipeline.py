@@ -307,13 +307,18 @@ def errors_target(path: str) -> Path:
 
 def write_errors(result: Result, path: str) -> int:
     """The rejected rows as they were, plus a reason column, ready to fix and re-import.
+    Rows imported with a value kept only in notes come in the same sheet, in row order,
+    their reason starting "kept, but": one list to go through, and a fixed row re-imported
+    updates its contact (matched by email or external id) instead of making another.
     Written mode 0600 (they are customer data) under the real name only when whole."""
     from importers.export import safe_text
 
     out = errors_target(path)
     by_sheet: dict[str, list[RowError]] = {}
-    for e in result.errors:
+    for e in result.errors + result.kept:
         by_sheet.setdefault(e.sheet, []).append(e)
+    for rows in by_sheet.values():
+        rows.sort(key=lambda e: e.row)
     try:
         with private_file(out) as tmp:
             if out.suffix.lower() == ".csv":

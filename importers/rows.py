@@ -7,7 +7,7 @@ cells into a ContactRow or a service's values, and is tested by equality
 
 What rejects a contact row and what only warns:
 - rejected: nothing to call the person (no name and no email); a primary email (the
-  row's first) that is no address, because it is the key a corrected re-import is
+  first value of the first email column) that is no address, because it is the key a corrected re-import is
   matched on; a stage or do-not-contact value we cannot read (an opt-out is never
   guessed);
 - kept with a warning: any other email, a phone, which cannot be read: the text goes
@@ -57,6 +57,26 @@ class Plan:
         for i, f in columns.items():
             self.by_field.setdefault(f, []).append(i)
         self.unmapped = [i for i in range(len(headers)) if i not in columns]
+        self.label_of = _pair_labels(columns, headers)
+
+
+def _pair_labels(columns: dict[int, str], headers: list[str]) -> dict[int, int]:
+    """Value column -> its label column: 'E-mail 1 - Label' before 'E-mail 1 - Value'
+    (Google), 'Email label' after 'Email' (our vCard sheet). The label's header less its
+    last word must be the value's less 'value'; the column before it is tried first."""
+    def base(i, words):
+        key = hdr.normalise(headers[i])
+        return re.sub(rf"\s*\b({words})$", "", key)
+    out: dict[int, int] = {}
+    for i, f in columns.items():
+        if f not in ("email_label", "phone_label"):
+            continue
+        kind = f[:-6]
+        for j in (i - 1, i + 1):
+            if columns.get(j) == kind and j not in out and base(j, "value") == base(i, "label|type"):
+                out[j] = i
+                break
+    return out
 
 
 def _blank(v) -> bool:
@@ -180,11 +200,18 @@ def contact_row(m: Mapped) -> ContactRow:
     kept: list[str] = []  # values we could not read: into notes under their header
     warnings: list[tuple[str, str]] = []
     emails: list[str] = []
-    primary = True
+    email_labels: list[str | None] = []
+    first_column = (m.plan.by_field.get("email") or [None])[0]
     for i, raw in m.all("email"):
-        for part in split_emails(cell.text(raw)):
+        primary = i == first_column  # the first value of the first email column
+        parts = split_emails(cell.text(raw))
+        labels = _labels(m, i, len(parts))
+        for part, label in zip(parts, labels):
             try:
-                emails.append(validate.email(part))
+                email = validate.email(part)
+                if email.lower() not in {e.lower() for e in emails}:
+                    emails.append(email)
+                    email_labels.append(label)
             except Invalid as exc:
                 if primary:
                     raise Reject(m.headers[i], exc.reason) from None  # the primary email: the match key
@@ -192,13 +219,25 @@ def contact_row(m: Mapped) -> ContactRow:
                 warnings.append((m.headers[i], f"kept, but {exc.reason} (it is in the contact's notes)"))
             primary = False
     phones = []
+    phone_labels: list[str | None] = []
     for i, raw in m.all("phone"):
-        for part in split_phones(cell.phone_text(raw)):
+        parts = split_phones(cell.phone_text(raw))
+        for part, label in zip(parts, _labels(m, i, len(parts))):
             try:
                 phones.append(phone(part, cfg.phone_region))
+                phone_labels.append(label)
             except Invalid as exc:
                 kept.append(f"{m.headers[i]}: {part}")
                 warnings.append((m.headers[i], f"kept, but {exc.reason} (it is in the contact's notes)"))
+    day = None
+    if m.raw("birthday") is not None or m.raw("birth_part") is not None:
+        try:
+            day = birthday(m)
+        except (Invalid, ValueError) as exc:
+            column = m.column("birthday") or m.column("birth_part")
+            reason = getattr(exc, "reason", None) or str(exc)
+            kept.append(f"{column}: {m.text('birthday') or ' '.join(cell.text(v) for _, v in m.all('birth_part'))}")
+            warnings.append((column, f"kept, but {reason} (it is in the contact's notes)"))
     stage = m.text("stage")
     if stage is not None:
         key = hdr.normalise(stage)
@@ -226,10 +265,68 @@ def contact_row(m: Mapped) -> ContactRow:
         extra = m.lines("company_extra")
         if extra:
             company_fields["notes"] = "\n".join(extra)
-    return ContactRow(first_name=first, last_name=last, emails=list(dict.fromkeys(emails)), phones=phones,
+    return ContactRow(first_name=first, last_name=last, emails=emails, phones=phones,
+                      email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=address(m),
                       company=company, title=m.text("title"), stage=stage, source=m.text("source"),
                       owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
                       do_not_contact=dnc, company_fields=company_fields, warnings=warnings).with_document()
+
+
+# Words in a header that say what kind of number or address it is (Outlook 'Mobile Phone',
+# Pipedrive 'Person - Phone - Work', Salesforce 'HomePhone'): the label, as vCard words.
+_HEADER_LABELS = [(re.compile(p), label) for p, label in (
+    (r"mobile|cell", "cell"), (r"business|work|office|direct", "work"), (r"home|personal|private", "home"),
+    (r"car", "car"), (r"other|secondary", "other"))]
+
+
+def _labels(m: Mapped, column: int, n: int) -> list[str | None]:
+    """The label of each of the n values in a cell: from its label column (one per value
+    when that is a ' ::: ' list too; Google marks the primary '* Work'), else from its header."""
+    at = m.plan.label_of.get(column)
+    text = cell.text(m.values[at]) if at is not None and at < len(m.values) else None
+    if text:
+        labels = [x.strip().removeprefix("* ").strip() or None for x in text.split(":::")]
+        return [labels[k] if k < len(labels) else labels[0] for k in range(n)]
+    key = hdr.normalise(m.headers[column])
+    found = next((label for pattern, label in _HEADER_LABELS if pattern.search(key)), None)
+    return [found] * n
+
+
+def birthday(m: Mapped) -> str | None:
+    """'YYYY-MM-DD' or '--MM-DD' (contacts.birthday): Google's forms, Outlook's M/D/YYYY
+    (day first when the first number is over 12), Thunderbird's three columns; a year
+    before 1800 (Google's '   1-01-01', Outlook.com's 1604) is no year."""
+    from db.services.contacts import birthday as stored
+
+    raw = m.raw("birthday")
+    if raw is None:
+        parts = {hdr.normalise(m.headers[i]).split()[-1]: cell.text(v) for i, v in m.all("birth_part")}
+        if not (parts.get("month") and parts.get("day")):
+            raise ValueError("a birthday needs its month and day")
+        year = parts.get("year") or "--"
+        return stored(f"{year}-{int(parts['month']):02d}-{int(parts['day']):02d}")
+    text = cell.text(raw).strip() if isinstance(raw, str) else raw
+    if isinstance(text, str):
+        us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+        if us:
+            a, b, year = (int(x) for x in us.groups())
+            month, day = (b, a) if a > 12 else (a, b)
+            text = f"{year:04d}-{month:02d}-{day:02d}"
+        iso = re.fullmatch(r"(\d{1,4})-(\d{2})-(\d{2})", text)
+        if iso and int(iso.group(1)) < 1800:
+            text = f"--{iso.group(2)}-{iso.group(3)}"
+    return stored(text)
+
+
+def address(m: Mapped) -> str | None:
+    """The postal address as lines: street(s), 'postcode city', region, country."""
+    whole = m.text("address")
+    if whole:
+        return whole
+    streets = [cell.text(v) for _, v in m.all("address_street")]
+    city = " ".join(x for x in (m.text("address_postcode"), m.text("address_city")) if x)
+    lines = [*streets, city, m.text("address_region"), m.text("address_country")]
+    return "\n".join(x for x in lines if x) or None
 
 
 def record_values(entity: str, m: Mapped) -> dict:

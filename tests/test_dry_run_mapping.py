@@ -102,3 +102,14 @@ async def test_import_page_shows_the_mapping_after_a_dry_run(crm, tmp_path, anyi
             ["people", "external_id", "ignored", "the id column is this file's key"],
         ]
         assert contacts.list_(query="ada@example.com").total == 0  # a dry run writes nothing
+
+
+def test_a_dry_run_that_would_import_nothing_still_shows_the_mapping(crm, tmp_path):
+    crm("init")
+    path = tmp_path / "bad.csv"
+    path.write_text("Nickname,E-mail Address\nAda,not-an-email\n", encoding="utf-8")
+    result = crm("import", str(path), "--dry-run", "--format", "json", code=1)
+    assert json.loads(result.stdout)["mapping"]["bad"]["columns"] == [
+        {"column": "Nickname", "to": "notes", "why": "no contact field for it"},
+        {"column": "E-mail Address", "to": "email", "why": "recognised header"}]
+    assert result.stderr.endswith(f"error: {path}: 1 row(s) rejected; no row could be imported\n")

@@ -39,7 +39,7 @@ class CompaniesScreen(ListPage):
         """The contacts page, searching for this company's name."""
         if self.selected() is None:
             return
-        name = self.table.get_row_at(self.table.cursor_row)[0]
+        name = str(self.table.get_row_at(self.table.cursor_row)[0])  # the cell is Text
         await self.app.switch_mode("contacts")
         self.app.screen.query_one("#search", Input).value = name
 

@@ -232,3 +232,16 @@ def test_layouts_carry_birthday_and_address(crm, tmp_path):
     outlook = list(csv.DictReader(open(o, encoding="utf-8-sig", newline="")))
     assert [(r["Birthday"], r["Other Street"], r["Notes"]) for r in outlook] == \
         [("2/29/1984", "1 High St\nBristol", ""), ("", "", "Birthday: --06-15")]  # no year: kept in notes
+
+
+def test_a_filtered_export_carries_only_the_picked_records_history(crm, tmp_path):
+    crm("init")
+    vip = contacts.create({"first_name": "Vera"}, emails=["vera@example.com"], tags=["vip"])
+    other = contacts.create({"first_name": "Otto"}, emails=["otto@example.com"])
+    activities.add("Vera's call", kind="call", contact=vip["id"])
+    activities.add("Otto's secret", kind="note", contact=other["id"])
+    out = tmp_path / "vip.json"
+    crm("export", str(out), "--entity", "contact", "--entity", "activity", "--tag", "vip")
+    data = json.loads(out.read_text())
+    assert [c["first_name"] for c in data["contacts"]] == ["Vera"]
+    assert [a["body"] for a in data["activities"]] == ["Vera's call"]

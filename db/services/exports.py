@@ -64,15 +64,28 @@ def _local(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc).astimezone(get_config().tz).replace(tzinfo=None, microsecond=0)
 
 
-def _history_query(entity: str, owner=None, since=None, until=None, **_ignored):
+def _history_query(entity: str, owner=None, since=None, until=None, **picked):
     """The timeline of live records, or the stage history of live deals. --owner is
-    the activity's author or the deal's owner; --since/--until the time it happened."""
+    the activity's author or the deal's owner; --since/--until the time it happened.
+    The filters that pick records (--search, --tag, --stage, --status) keep only the
+    history of records the record sheets carry under the same filters: a filtered
+    export never carries everyone's timeline."""
+    picked = {k: v for k, v in picked.items() if v}
+
+    def chosen(kind):
+        return _query(kind, **picked).select(MODELS[kind].id)
+
     if entity == "activity":
         q = Activity.select().where(_live(Contact, Activity.contact) & _live(Company, Activity.company)
                                     & _live(Deal, Activity.deal) & _live(Ticket, Activity.ticket))
+        if picked:
+            q = q.where(Activity.contact.in_(chosen("contact")) | Activity.company.in_(chosen("company"))
+                        | Activity.deal.in_(chosen("deal")) | Activity.ticket.in_(chosen("ticket")))
         when, who = Activity.occurred_at, Activity.author
     else:
         q = DealStage.select(DealStage, Deal.id, Deal.title).join(Deal).where(Deal.deleted_at.is_null())
+        if picked:
+            q = q.where(Deal.id.in_(chosen("deal")))
         when, who = DealStage.entered_at, Deal.owner
     if owner:
         q = q.where(who == owner)
@@ -85,7 +98,8 @@ def _history_query(entity: str, owner=None, since=None, until=None, **_ignored):
 
 def _query(entity: str, query=None, tag=None, stage=None, status=None, owner=None, since=None, until=None):
     if entity in HISTORY:
-        return _history_query(entity, owner=owner, since=since, until=until)
+        return _history_query(entity, owner=owner, since=since, until=until, query=query, tag=tag, stage=stage,
+                              status=status)
     m = MODELS[entity]
     q = m.select().where(m.deleted_at.is_null())
     if query and entity in ("company", "contact", "deal", "ticket"):

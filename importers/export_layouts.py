@@ -2,12 +2,14 @@
 (`crm export --layout google|outlook FILE.csv`).
 
 The header rows are the tools' own, verbatim (sources in /tmp/issue10/layouts.md):
-- Google: the contacts.google.com "Google CSV" export header, 48 columns, as pasted from
-  a real export in several public files (code-index ids 29175844432, 53943041312,
-  60742856076); its numbered groups (E-mail 1-4, Phone 1-3) are the ones that export has.
+- Google: the contacts.google.com "Google CSV" export header, 48 columns, pasted whole
+  from a real export in a public README (code-index id 29175844432); the 17 fixed leading
+  columns are the same in many more (ids 53943041312, 30193052725, 7155588605, 71572856369);
+  its numbered groups (E-mail 1-4, Phone 1-3) are the ones that export has.
 - Outlook: the desktop "Comma Separated Values" export header, 92 quoted columns, the same
-  in several public converters (index ids 14145756148, 1849524786, 6657555680); its first
-  columns match GNOME Evolution's csv_fields_outlook[] (Title is the honorific there).
+  in several public converters (index ids 14145756148 whole, 1849524786 and 20109433532
+  "Full MS-OUTLOOK CSV Header"); its first columns match GNOME Evolution's
+  csv_fields_outlook[] (Title is the honorific there).
 What does not fit a layout's numbered columns is never dropped: Google joins the rest
 into the last value cell with " ::: " (its own multi-value separator); Outlook, which has
 one column per kind of phone and three e-mail columns, gets the rest as a Notes line.

@@ -113,3 +113,4 @@ def test_a_dry_run_that_would_import_nothing_still_shows_the_mapping(crm, tmp_pa
         {"column": "Nickname", "to": "notes", "why": "no contact field for it"},
         {"column": "E-mail Address", "to": "email", "why": "recognised header"}]
     assert result.stderr.endswith(f"error: {path}: 1 row(s) rejected; no row could be imported\n")
+

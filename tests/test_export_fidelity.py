@@ -10,7 +10,9 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from cli.main import app
+from crm_tui.app import CrmApp
 from db.services import activities, contacts, deals
+from tests.test_tui import settle
 
 # Verbatim first lines of the tools' own exports (sources: importers/export_layouts.py).
 GOOGLE_HEADER = (
@@ -245,3 +247,23 @@ def test_a_filtered_export_carries_only_the_picked_records_history(crm, tmp_path
     data = json.loads(out.read_text())
     assert [c["first_name"] for c in data["contacts"]] == ["Vera"]
     assert [a["body"] for a in data["activities"]] == ["Vera's call"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_export_page_writes_the_google_layout(crm, tmp_path, anyio_backend):
+    crm("init")
+    contacts.create({"first_name": "Ada", "title": "Analyst"}, emails=["ada@example.com"])
+    out = tmp_path / "google.csv"
+    tui = CrmApp()
+    async with tui.run_test(size=(140, 40)) as pilot:
+        await pilot.press("6")
+        await settle(pilot, tui)
+        tui.screen.query_one("#export-path").value = str(out)
+        tui.screen.query_one("#export-layout").value = "google"
+        await pilot.press("ctrl+e")
+        await settle(pilot, tui)
+        assert str(tui.screen.query_one("#status").render()) == f"exported to {out}: 1 contact"
+    header, row = out.read_text(encoding="utf-8").splitlines()
+    assert header.startswith("First Name,Middle Name,Last Name,") and row.startswith("Ada,,,")
+    assert "Analyst" in row and "ada@example.com" in row

@@ -100,6 +100,8 @@ class TransferScreen(Page):
                 yield Input(placeholder="export to: everything.xlsx, contacts.csv, deals.json", id="export-path",
                             suggester=PathSuggester())
                 yield Input(placeholder="entity (default: all; csv needs one)", id="export-entity")
+                yield Select([("Google Contacts CSV", "google"), ("Outlook CSV", "outlook")],
+                             prompt="layout: our own columns", id="export-layout")
 
     def on_mount(self) -> None:
         self.overrides: dict[str, str] = {}  # header -> field, chosen in the columns table
@@ -200,10 +202,12 @@ class TransferScreen(Page):
     def action_run_export(self) -> None:
         path = os.path.expanduser(self.query_one("#export-path", Input).value.strip())
         entity = self.query_one("#export-entity", Input).value.strip()
+        picked = self.query_one("#export-layout", Select)
+        layout = None if picked.is_blank() else str(picked.value)  # contacts as Google or Outlook import them
         if not path:
             self._status("[red]give a file to export to[/red]")
             return
         self._status("exporting…")
-        self.work(lambda: export(path, [entity] if entity else None),
+        self.work(lambda: export(path, [entity] if entity else None, layout=layout),
                   lambda counts: self._status(f"exported to {path}: " + ", ".join(f"{n} {k}" for k, n in counts.items())),
                   group="export")

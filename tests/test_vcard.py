@@ -136,6 +136,21 @@ def test_the_bulk_importer_stores_birthday_address_and_labels():
     assert ann["email_labels"] == ["work", None, "other"] and ann["birthday"] == "--03-08"
 
 
+def test_postgres_keeps_the_new_fields_and_a_vcf_import(pg_url, tmp_path):
+    made = contacts.create({"first_name": "Ann", "birthday": "--02-29", "address": "1 Main St\nLondon"},
+                           emails=["a@x.example"], email_labels=["work"], phones=["+44 20 7946 0000"],
+                           phone_labels=["cell"])
+    ann = contacts.show(made["id"])
+    assert (ann["birthday"], ann["address"], ann["email_labels"], ann["phone_labels"]) == (
+        "--02-29", "1 Main St\nLondon", ["work"], ["cell"])
+    from importers.pipeline import import_file
+
+    result = import_file(str(FIXTURES / "vcard30.vcf"))
+    assert (result.created, result.rejected) == (4, 0)
+    lukasz = contacts.show("lukasz.z@poczta.example.net")
+    assert lukasz["birthday"] == "1984-02-29" and lukasz["phone_labels"] == ["cell", "work", "work,fax"]
+
+
 def test_contact_json_keeps_emails_and_phones_plain_with_labels_beside(crm):
     made = contacts.create({"first_name": "Ann", "birthday": "19800308", "address": "1 Main St"},
                            emails=["a@x.example", "b@x.example"], email_labels=["home", None],

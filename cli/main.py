@@ -76,7 +76,7 @@ def search_cmd(
     fmt: Format = FormatOption,
 ):
     """Search contacts, companies, deals and tickets."""
-    hits = find.search_all(query, limit=limit or 10_000)
+    hits = find.search_all(query, limit=limit)
     if fmt == Format.json:
         print_json(hits)
     else:

@@ -4,27 +4,28 @@ from __future__ import annotations
 from db import search, validate
 from db.models import Company, Contact, Deal, Ticket
 from db.services import companies, contacts, deals, tickets
+from db.services.common import id_in  # ids in the SQL: limit 0 may find more than SQLite binds
 
 
 def _contact_hits(ids):
-    rows = contacts.to_dicts(list(Contact.select().where(Contact.id.in_(ids))))
+    rows = contacts.to_dicts(list(Contact.select().where(id_in(Contact.id, ids))))
     return {r["id"]: (r["name"] or r["email"] or f"contact {r['id']}",
                       " · ".join(x for x in (r["email"], r["phone"], r["company"], r["title"]) if x)) for r in rows}
 
 
 def _company_hits(ids):
-    rows = companies.to_dicts(list(Company.select().where(Company.id.in_(ids))))
+    rows = companies.to_dicts(list(Company.select().where(id_in(Company.id, ids))))
     return {r["id"]: (r["name"], " · ".join(x for x in (r["domain"], r["city"], r["phone"]) if x)) for r in rows}
 
 
 def _deal_hits(ids):
-    rows = deals.to_dicts(list(Deal.select().where(Deal.id.in_(ids))))
+    rows = deals.to_dicts(list(Deal.select().where(id_in(Deal.id, ids))))
     return {r["id"]: (r["title"], " · ".join(x for x in (
         r["stage"], f"{r['amount']} {r['currency']}", r["contact"], r["company"]) if x)) for r in rows}
 
 
 def _ticket_hits(ids):
-    rows = tickets.to_dicts(list(Ticket.select().where(Ticket.id.in_(ids))))
+    rows = tickets.to_dicts(list(Ticket.select().where(id_in(Ticket.id, ids))))
     return {r["id"]: (r["subject"], " · ".join(x for x in (r["status"], r["priority"], r["contact"], r["company"]) if x))
             for r in rows}
 

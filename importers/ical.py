@@ -137,7 +137,11 @@ def ical_sheets(path: str | Path) -> list[Sheet]:
     known = _known_emails(todos)
     rows = [(0, list(HEADERS))]
     for number, todo in enumerate(todos, 1):
-        rows.append((number, _row(todo, number, known, notes)))
+        try:
+            rows.append((number, _row(todo, number, known, notes)))
+        except Exception as exc:  # a to-do we cannot make sense of: its row is rejected (on its due), the others import
+            rows.append((number, [_text(_one(todo, "SUMMARY")), f"unreadable to-do ({_printable(str(exc), 80)})",
+                                  None, None, None, None, None, _text(_one(todo, "UID"))]))
 
     def read():
         return iter(rows)
@@ -231,7 +235,13 @@ def _moment(value):
     tzid = getattr(value, "params", {}).get("TZID")
     if isinstance(dt, datetime) and dt.tzinfo is None and tzid:
         return f"{dt:%Y-%m-%d %H:%M} in time zone {_printable(str(tzid), 60)}, which is unknown"
-    return dt if isinstance(dt, (date, datetime)) else f"{_printable(str(value))} (not an iCalendar date)"
+    if isinstance(dt, (date, datetime)):
+        return dt
+    try:  # a PERIOD or a TIME: no day to be due on
+        raw = value.to_ical().decode("utf-8", "replace")
+    except Exception:
+        raw = type(dt).__name__
+    return f"{_printable(raw, 80)} (not a date)"
 
 
 def _due(todo, number: int, warnings: list[str]):
@@ -253,11 +263,11 @@ def _due(todo, number: int, warnings: list[str]):
     if isinstance(moment, str):
         return moment, None
     if isinstance(moment, datetime):
-        local = moment.astimezone(get_config().tz).replace(tzinfo=None) if moment.tzinfo else moment
         try:
-            return local.isoformat(sep=" ", timespec="minutes"), moment
-        except ValueError:
-            return f"{moment} (out of range)", None
+            local = moment.astimezone(get_config().tz).replace(tzinfo=None) if moment.tzinfo else moment
+        except (OverflowError, ValueError):  # 9999-12-31T23:00Z is past the last day east of UTC
+            return f"{moment.isoformat(timespec='minutes')} (out of range)", None
+        return local.isoformat(sep=" ", timespec="minutes"), moment
     return moment, moment
 
 

@@ -347,3 +347,53 @@ def test_todoman_reads_the_single_file_export(tmp_path, crm, some_followups):
     assert listed.returncode == 0, listed.stderr
     assert sorted(t["summary"] for t in json.loads(listed.stdout)) == sorted(
         f["subject"] for f in followups.list_().rows)
+
+
+def test_todos_the_library_reads_but_crm_cannot_use_are_rejected_rows(tmp_path, crm):
+    path = ics(tmp_path / "odd.ics",
+               todo("1", "Far future", "DUE:99991231T230000Z"),  # past the last day east of UTC
+               todo("2", "Year one", "DUE:00010101T000000Z"),
+               todo("3", "A period", "DUE;VALUE=PERIOD:20261203T100000Z/PT1H"),
+               todo("4", "Huge priority", more="PRIORITY:99999999999999999999"),
+               todo("5", "Windows zone", "DUE;TZID=W. Europe Standard Time:20261203T100000"),
+               todo("6", "Two dues", "DUE:20261203T100000Z\r\nDUE:20261204T100000Z"),
+               todo("7", "Long step", "DTSTART:20261203T100000Z\r\nDURATION:P99999999W", ))
+    result = crm("import", str(path))
+    assert "3 created, 0 updated, 0 skipped, 4 rejected" in result.stderr
+    assert {s: f["due"] for s, f in all_followups().items()} == {
+        "Windows zone": "2026-12-03T09:00", "Two dues": "2026-12-03T10:00", "Long step": "2026-12-03T10:00"}
+    assert [x.split(": ", 3)[2] for x in result.stderr.splitlines() if x.startswith("rejected:")] == [
+        "sheet 'to-dos', row 1, column 'due'", "sheet 'to-dos', row 2, column 'due'",
+        "sheet 'to-dos', row 3, column 'due'", "sheet 'to-dos', row 4, column 'priority'"]
+
+
+def _mutants(count=30, seed=10):
+    """The sample file with a few tokens inserted, bytes cut or overwritten (seeded)."""
+    import random
+
+    rng = random.Random(seed)
+    tokens = [b"BEGIN:VTODO\r\n", b"END:VTODO\r\n", b";TZID=", b":", b";", b"\r\n ", b"\x00", b"DUE:", b"RRULE:FREQ=",
+              b"99999999T999999Z", b"PRIORITY:", b"VALUE=DATE", b"ATTENDEE:", b"COUNT=-1", b"BYDAY=", b"\x1b[2J"]
+    source = FIXTURE.read_bytes()
+    for _ in range(count):
+        data = bytearray(source)
+        for _ in range(rng.randint(1, 4)):
+            at, op = rng.randrange(len(data)), rng.random()
+            if op < 0.5:
+                data[at:at] = rng.choice(tokens)
+            elif op < 0.75:
+                del data[at:at + rng.randint(1, 40)]
+            else:
+                data[at:at + 1] = bytes([rng.randrange(256)])
+        yield bytes(data)
+
+
+@pytest.mark.parametrize("number", range(30))
+def test_mutated_sample_imports_or_fails_in_one_line(tmp_path, crm, number):
+    path = tmp_path / "mutant.ics"
+    path.write_bytes(list(_mutants())[number])
+    result = crm.runner.invoke(__import__("cli.main", fromlist=["app"]).app, ["--db", str(crm.db_path), "import", str(path)])
+    assert result.exit_code in (0, 1, 3), (result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr and "bug" not in result.stderr and "\x1b" not in result.stderr
+    if result.exit_code == 3:
+        assert result.stderr.count("\n") == 1 and all_followups() == {}

@@ -397,3 +397,13 @@ def test_mutated_sample_imports_or_fails_in_one_line(tmp_path, crm, number):
     assert "Traceback" not in result.stderr and "bug" not in result.stderr and "\x1b" not in result.stderr
     if result.exit_code == 3:
         assert result.stderr.count("\n") == 1 and all_followups() == {}
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/St_Johns", "Etc/GMT+5"])
+def test_export_due_is_the_same_instant_in_any_configured_zone(tmp_path, crm, set_config, zone):
+    set_config(f'timezone = "{zone}"\nowner = "sam"\n')
+    followups.create("Timed", "2026-07-03 09:30")
+    crm("export", str(tmp_path / "z.ics"))
+    [got] = read_todos(tmp_path / "z.ics")
+    assert got["DUE"].dt == datetime(2026, 7, 3, 9, 30, tzinfo=ZoneInfo(zone))
+    assert got["DUE"].dt.tzinfo is not None  # never floating: todoman would read that as UTC

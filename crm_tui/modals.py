@@ -6,6 +6,7 @@ from typing import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -167,7 +168,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         lines = ["[b]Keys[/b]  (change any in the config file: \\[keys] \"action name\" = \"key\")", ""]
         for keys, description, name in self.bindings:
-            lines.append(f"  [b]{keys:<14}[/b] {description:<24} [dim]{name}[/dim]")
+            # escaped: keys come from the config file, where "[" is a key like any other
+            lines.append(f"  [b]{escape(f'{keys:<14}')}[/b] {escape(f'{description:<24}')} [dim]{escape(name)}[/dim]")
         lines += ["", "  [b]ctrl+p[/b]          command palette: every action, jump to any record",
                   "  [b]escape[/b]          back / close", "", "Press Esc to close."]
         with VerticalScroll(id="dialog"):

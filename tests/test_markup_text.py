@@ -111,3 +111,17 @@ async def test_the_app_shows_markup_literally(crm_store, clock):
         app.push_screen(TicketDetailScreen(ticket["id"]))
         await settle(pilot)
         assert f"#{ticket['id']} {SUBJECT}" in _shown(app, "#card") and "\n[/]" in _shown(app, "#card")
+
+
+@pytest.mark.anyio
+async def test_help_shows_config_keys_that_look_like_markup(crm_store, set_config):
+    from crm_tui.app import CrmApp
+
+    set_config('timezone = "Europe/London"\n[keys]\n"page.deals" = "[/]"\n')
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-text").render())
+        assert "[/]" in text and "page.deals" in text, text

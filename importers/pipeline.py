@@ -122,6 +122,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
         entity = hdr.entity_name(entity)
     sheets = pick_sheet(open_sheets(path), sheet, path)
     plans = []
+    ours: set[str] = set()
     result = Result(dry_run=dry_run)
     for sh in sheets:
         result.warnings.extend(getattr(sh, "notes", ()))  # what a reader itself has to say (importers.ical)
@@ -137,6 +138,8 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
             raise UnreadableFile(f"{path}: sheet {sh.name!r}: cannot tell what the columns hold; use --entity or --mapping")
         columns = hdr.apply_mapping(kind, heads, user_mapping)
         why = _our_external_id(heads, columns)
+        if why:  # our own export: its ids are the store's own (imports.RecordImporter)
+            ours.add(kind)
         if not columns:
             raise UnreadableFile(f"{path}: sheet {sh.name!r}: no column matches a {kind} field; use --mapping")
         unmapped = [h for i, h in enumerate(heads) if i not in columns and h]
@@ -157,7 +160,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
                                ", ".join(dict.fromkeys(p[2] for p in plans)), mapping_text, _user(),
                                dry_run=dry_run) as batch_id:
             result.batch = batch_id
-            writers = _Writers(batch_id, on_duplicate, match, overwrite)
+            writers = _Writers(batch_id, on_duplicate, match, overwrite, ours)
             for _, sh, kind, heads, columns, rows in plans:
                 chunks = _checked_chunks(rows, kind, _Plan(columns, heads), sh)
                 if checker.can_fork(path):
@@ -204,15 +207,18 @@ class _Writers:
     the store's keys once, however many sheets the workbook has (a workbook of 1,000
     small sheets used to reload them 1,000 times)."""
 
-    def __init__(self, batch_id, on_duplicate, match, overwrite):
+    def __init__(self, batch_id, on_duplicate, match, overwrite, ours=frozenset()):
         self.args = (batch_id, on_duplicate, match, overwrite)
         self.made: dict[str, object] = {}
+        self.ours = ours  # kinds whose sheet is our own export
+        self.file_ids: dict = {}  # (kind, the file's id) -> the record its row matched or made, across sheets
 
     def __call__(self, kind: str):
         if kind not in self.made:
             batch_id, on_duplicate, match, overwrite = self.args
             self.made[kind] = (ContactImporter(batch_id, on_duplicate, match, overwrite) if kind == "contact"
-                               else imports.RecordImporter(kind, batch_id, on_duplicate, overwrite))
+                               else imports.RecordImporter(kind, batch_id, on_duplicate, overwrite,
+                                                           self.file_ids, kind in self.ours))
         return self.made[kind]
 
 

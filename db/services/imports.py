@@ -177,43 +177,77 @@ def _by_text(ref: str) -> int:
     raise NotFound(f"no contact named {ref!r}")
 
 
-def _by_external(model, ref, label: str) -> int:
-    row = model.select(model.id).where((model.external_id == str(ref)) & model.deleted_at.is_null()) \
-        .order_by(model.id.desc()).first()
-    if row is None:
-        raise Invalid(f"{label}_ref", f"no {label} with id {ref} in this import")
-    return row.id
-
-
 def _deal_stage(value: str) -> str:
     key = value.strip().lower().replace("closed ", "").replace("closed-", "")
     return {"closed won": "won", "closedwon": "won", "closedlost": "lost"}.get(key, key)
 
 
+KINDS = {Contact: "contact", Company: "company", Deal: "deal", Ticket: "ticket", FollowUp: "followup"}
+
+
 class RecordImporter:
     """Companies, deals, tickets and follow-ups, one row at a time through their
-    services (these files are small next to contact lists)."""
+    services (these files are small next to contact lists).
 
-    def __init__(self, kind: str, batch_id: int | None, on_duplicate: str, overwrite: bool):
+    A row's id (its external_id field) and the ids it refers to (company_id, ...) are
+    the file's. Which record such an id names (see _reference): a row of this file
+    already written (file_ids, shared by the workbook's sheets: whatever the company row
+    matched or created is what the deal rows link to); else a record this import created
+    with that external id (a fresh store); else, when the sheet is our own export
+    (`ours`: its ids are this store's), the store's live record with that id, unless it
+    carries another external id; else a record imported earlier with that external id."""
+
+    def __init__(self, kind: str, batch_id: int | None, on_duplicate: str, overwrite: bool,
+                 file_ids: dict | None = None, ours: bool = False):
         self.kind, self.batch_id, self.on_duplicate, self.overwrite = kind, batch_id, on_duplicate, overwrite
         self.model = MODELS[kind]
+        self.file_ids = {} if file_ids is None else file_ids
+        self.ours = ours
+
+    def _reference(self, model, ref, label: str) -> int:
+        ref = str(ref).strip()
+        kind = KINDS[model]
+        if (kind, ref) in self.file_ids:
+            return self.file_ids[(kind, ref)]
+        found = self._by_id(model, ref)
+        if found is None:
+            raise Invalid(f"{label}_ref", f"no {label} with id {ref} in this file or the store")
+        return found
+
+    def _by_id(self, model, ref: str, same=None) -> int | None:
+        """The record a file's id names (see the class); `same(record)`, when given, must
+        agree that a store record found by its id is the row's (an export from another
+        store numbers other records)."""
+        live = model.deleted_at.is_null()
+        if self.batch_id:
+            row = model.select(model.id).where(live & (model.external_id == ref) & (model.import_batch == self.batch_id)) \
+                .order_by(model.id.desc()).first()
+            if row is not None:
+                return row.id
+        if self.ours and _as_id(ref):
+            before_this = model.import_batch.is_null() | (model.import_batch != self.batch_id)  # not made from this file
+            row = model.select().where(live & (model.id == _as_id(ref)) & before_this).first()
+            if row is not None and (same is None or same(row)):
+                return row.id
+        row = model.select(model.id).where(live & (model.external_id == ref)).order_by(model.id.desc()).first()
+        return row.id if row is not None else None
 
     def _links(self, v: dict) -> dict:
         if v.get("contact_ref"):
-            v["contact"] = _by_external(Contact, v.pop("contact_ref"), "contact")
+            v["contact"] = self._reference(Contact, v.pop("contact_ref"), "contact")
         elif v.get("contact"):
             try:
                 v["contact"] = _by_text(v["contact"])
             except NotFound as exc:
                 raise Invalid("contact", str(exc)) from None
         if v.get("company_ref"):
-            v["company"] = _by_external(Company, v.pop("company_ref"), "company")
+            v["company"] = self._reference(Company, v.pop("company_ref"), "company")
         elif v.get("company") and self.kind != "company":
             found = companies.find_by_name(v["company"])
             v["company"] = found.id if found else self._new_company(v["company"])
         for key, model in (("deal", Deal), ("ticket", Ticket)):
             if v.get(f"{key}_ref"):
-                v[key] = _by_external(model, v.pop(f"{key}_ref"), key)
+                v[key] = self._reference(model, v.pop(f"{key}_ref"), key)
         return {k: val for k, val in v.items() if not k.endswith("_ref")}
 
     def _new_company(self, name: str) -> int:
@@ -226,9 +260,11 @@ class RecordImporter:
         m = self.model
         live = m.deleted_at.is_null()
         if v.get("external_id"):
-            row = m.select().where(live & (m.external_id == v["external_id"])).first()
-            if row:
-                return row
+            if (self.kind, v["external_id"]) in self.file_ids:  # a second row of this file with the same id
+                return m.get_or_none(m.id == self.file_ids[(self.kind, v["external_id"])])
+            found = self._by_id(m, str(v["external_id"]).strip(), lambda record: _same(self.kind, record, v))
+            if found is not None:
+                return m.get_by_id(found)
         if self.kind == "company":
             return companies.find_by_name(v.get("name") or "")
         if self.kind == "deal":
@@ -247,14 +283,20 @@ class RecordImporter:
             v["stage"] = _deal_stage(v["stage"])
         row = None if self.on_duplicate == "create" else self._existing(v)
         if row is not None:
+            self._remember(v, row.id)
             return "skipped" if self.on_duplicate == "skip" else self._fill(row, v)
         new_id = self._create(v)
+        self._remember(v, new_id)
         stamp = now_utc()
         self.model.update(import_batch=self.batch_id, external_id=v.get("external_id"), updated_at=stamp) \
             .where(self.model.id == new_id).execute()
         if self.batch_id:
             record_changes(self.batch_id, [(self.kind, new_id, "created", None, str(stamp))])
         return "created"
+
+    def _remember(self, v: dict, row_id: int) -> None:
+        if v.get("external_id"):
+            self.file_ids[(self.kind, str(v["external_id"]).strip())] = row_id
 
     def _create(self, v: dict) -> int:
         if self.kind == "company":
@@ -285,23 +327,133 @@ class RecordImporter:
         return made["id"]
 
     def _fill(self, row, v: dict) -> str:
-        simple = {"company": ("domain", "industry", "phone", "email", "address", "city", "country", "notes", "owner"),
-                  "deal": ("notes", "owner", "lost_reason"), "ticket": ("description", "assignee"),
-                  "followup": ("notes", "owner")}[self.kind]
+        """A matched record takes the row's values into its empty fields; with overwrite,
+        every value the row has that differs. Each change is recorded for revert."""
+        new = _columns(self.kind, v, row)
         before, stamp = {}, row.updated_at
-        for key in simple:
-            new = validate.text(v.get(key))
-            if new and (not getattr(row, key) or (self.overwrite and getattr(row, key) != new)):
-                before[key] = getattr(row, key)
-                setattr(row, key, new)
+        for key, value in new.items():
+            current = getattr(row, f"{key}_id" if key in _LINKS else key)
+            if value not in (None, "") and (current in (None, "") or (self.overwrite and current != value)):
+                before[key] = current
+                setattr(row, key, value)
         if not before:
             return "skipped"
+        before.update(_consequences(self.kind, row, before))
         row.updated_at = now_utc()
         row.save()
+        if DOCUMENTS[self.kind]:
+            reindex(self.kind, [row.id], DOCUMENTS[self.kind])
         if self.batch_id:
-            record_changes(self.batch_id, [(self.kind, row.id, "updated", json.dumps({"fields": before, "added": {}, "updated_at": str(stamp) if stamp else None}),
-                                            str(row.updated_at))])
+            record_changes(self.batch_id, [(self.kind, row.id, "updated", json.dumps(
+                {"fields": before, "added": {}, "updated_at": str(stamp) if stamp else None}, default=str),
+                str(row.updated_at))])
         return "updated"
+
+
+def _same(kind: str, record, v: dict) -> bool:
+    """Does a stored record share one identifying value with the row? A few cells edited in
+    a spreadsheet (an amount, a subject) leave one; another store's record 3 shares none."""
+    if kind == "company":
+        return validate.name_key(record.name) == validate.name_key(v.get("name"))
+    linked = (v.get("contact") or v.get("company")) and \
+        (v.get("contact"), v.get("company")) == (record.contact_id, record.company_id)
+    if kind == "deal":
+        return record.title == validate.text(v.get("title")) or bool(linked)
+    if kind == "ticket":
+        return record.subject == validate.text(v.get("subject")) or bool(linked)
+    due = v.get("due")
+    return record.subject == validate.text(v.get("subject")) or (
+        hasattr(due, "year") and record.due.date() == (due.date() if hasattr(due, "date") else due))
+
+
+def _as_id(text) -> int:
+    text = str(text).strip()
+    return int(text) if text.isdigit() and int(text) <= validate.MAX_INT64 else 0
+
+
+_LINKS = ("contact", "company", "deal", "ticket")
+_TEXT = {"company": ("name", "domain", "industry", "phone", "email", "address", "city", "country", "notes", "owner"),
+         "deal": ("title", "notes", "owner", "lost_reason"), "ticket": ("subject", "description", "assignee"),
+         "followup": ("subject", "notes", "owner")}
+
+
+def _columns(kind: str, v: dict, row) -> dict:
+    """A row's values as the record's column values, checked the way the services check
+    them (Invalid names the field). Only what the row has."""
+    from db.config import get_config
+    from db.services.common import now_local
+
+    cfg = get_config()
+    if kind == "company":
+        clean = companies._clean({k: v[k] for k in _TEXT["company"] if k in v}, row.country)
+        return {k: val for k, val in clean.items() if k != "name" or val}
+    out = {k: validate.text(v[k]) for k in _TEXT[kind] if k in v}
+    out.update({k: v[k] for k in _LINKS if isinstance(v.get(k), int) and hasattr(row, f"{k}_id")})
+    if kind == "deal":
+        code = validate.currency(v["currency"]) if v.get("currency") else row.currency
+        if v.get("currency"):
+            out["currency"] = code
+        if v.get("amount") not in (None, ""):
+            out["amount"] = validate.money(v["amount"], code)
+        if v.get("stage"):
+            out["stage"] = deals._stage(v["stage"])
+        if v.get("probability") not in (None, ""):
+            out["probability"] = validate.probability(v["probability"])
+        if v.get("expected_close"):
+            out["expected_close"] = validate.parse_date(v["expected_close"], "expected_close", now_local().date(),
+                                                        cfg.dayfirst)
+    elif kind == "ticket":
+        for key, allowed in (("status", tickets.STATUSES), ("priority", tickets.PRIORITIES),
+                             ("channel", tickets.CHANNELS)):
+            if v.get(key):
+                out[key] = validate.choice(v[key], allowed, key)
+    else:
+        if v.get("due"):
+            due, has_time = validate.parse_when(v["due"], "due", now_local(), cfg.dayfirst)
+            out["due"] = due
+            if due != row.due or has_time != row.due_has_time:
+                out["due_has_time"] = has_time
+        if v.get("priority"):
+            out["priority"] = validate.choice(v["priority"], followups.PRIORITIES, "priority")
+        if v.get("status"):
+            out["status"] = validate.choice(v["status"], followups.STATUSES, "status")
+        if v.get("every"):
+            out["every"] = validate.every(v["every"])
+    return out
+
+
+def _consequences(kind: str, row, changed: dict) -> dict:
+    """What a changed field brings with it, as the services do it (a deal's stage
+    history and close date, a ticket's SLA and resolve times, a follow-up's chain).
+    Returns the old values of the columns it set, for revert."""
+    before = {}
+
+    def put(key, value):
+        before.setdefault(key, getattr(row, key))
+        setattr(row, key, value)
+
+    now = now_utc()
+    if kind == "deal" and "stage" in changed:
+        from db.config import CLOSED_STAGES
+
+        put("closed_at", now if row.stage in CLOSED_STAGES else None)
+        deals._enter_stage(row, row.stage)
+    elif kind == "ticket":
+        if "priority" in changed:
+            response, resolution = tickets._sla(row.priority, row.created_at)
+            put("response_due", response)
+            put("resolution_due", resolution)
+        if "status" in changed:
+            put("resolved_at", (row.resolved_at or now) if row.status in ("resolved", "closed") else None)
+            put("closed_at", now if row.status == "closed" else None)
+    elif kind == "followup":
+        if "due" in changed:
+            put("chain_start", row.due)
+            put("chain_index", 0)
+            put("snoozed_until", None)
+        if "status" in changed:
+            put("done_at", now if row.status == "done" else None)
+    return before
 
 
 def revert(batch_ref) -> dict:

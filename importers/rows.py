@@ -305,7 +305,9 @@ def birthday(m: Mapped) -> str | None:
             raise ValueError("a birthday needs its month and day")
         year = parts.get("year") or "--"
         return stored(f"{year}-{int(parts['month']):02d}-{int(parts['day']):02d}")
-    text = cell.text(raw).strip() if isinstance(raw, str) else raw
+    text = cell.text(raw) if isinstance(raw, str) else raw
+    if text is None:
+        return None
     if isinstance(text, str):
         us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
         if us:

@@ -131,8 +131,9 @@ def ical_sheets(path: str | Path) -> list[Sheet]:
         raise UnreadableFile(f"{path}: {len(todos):,} to-dos is over the {MAX_TODOS:,} a file may hold; split it")
     notes: list[str] = []
     for name, n in ignored.items():
-        what = {"VEVENT": "event", "VJOURNAL": "journal entry"}.get(name, name)
-        notes.append(f"{path.name}: {n} {what}{'s' if n != 1 and what != name else ''} ({name}) not imported: "
+        one, many = {"VEVENT": ("event", "events"), "VJOURNAL": ("journal entry", "journal entries")}.get(
+            name, ("component", "components"))
+        notes.append(f"{path.name}: {n} {one if n == 1 else many} ({name}) not imported: "
                      "crm imports to-dos (VTODO) as follow-ups")
     known = _known_emails(todos)
     rows = [(0, list(HEADERS))]

@@ -58,6 +58,9 @@ class Plan:
             self.by_field.setdefault(f, []).append(i)
         self.unmapped = [i for i in range(len(headers)) if i not in columns]
         self.label_of = _pair_labels(columns, headers)
+        self.header_label: dict[int, str | None] = {}  # per value column, the label its header names
+        self.company_fields = [f for f in COMPANY_FIELDS if f in self.by_field]
+        self.has_address = any(f == "address" or f.startswith("address_") for f in self.by_field)
 
 
 def _pair_labels(columns: dict[int, str], headers: list[str]) -> dict[int, int]:
@@ -207,6 +210,9 @@ def contact_row(m: Mapped) -> ContactRow:
         parts = split_emails(cell.text(raw))
         labels = _labels(m, i, len(parts))
         for part, label in zip(parts, labels):
+            if part[:3].lower() == "/o=":  # Outlook's 'EX' type: an Exchange directory name, no address
+                kept.append(f"{m.headers[i]}: {part}")
+                continue
             try:
                 email = validate.email(part)
                 if email.lower() not in {e.lower() for e in emails}:
@@ -250,7 +256,8 @@ def contact_row(m: Mapped) -> ContactRow:
         raise Reject(m.column("do_not_contact"), str(exc)) from None
     if not (first or last or emails):
         raise Reject(None, "no name and no email: nothing to call this contact")
-    honorific = [f"{m.column('honorific')}: {m.text('honorific')}"] if m.text("honorific") else []
+    title_word = m.text("honorific")
+    honorific = [f"{m.column('honorific')}: {title_word}"] if title_word else []
     notes = "\n".join(x for x in [m.text("notes"), *honorific, *m.extras(), *kept] if x) or None
     tags = clean_tags([t for _, raw in m.all("tags") for t in split_tags(cell.text(raw))])
     company = m.text("company")
@@ -258,7 +265,8 @@ def contact_row(m: Mapped) -> ContactRow:
         company = re.sub(r"\s+\(\d{5,}\)$", "", company)  # HubSpot's 'Name (18811223301)'
     company_fields = {}
     if company:
-        for f, target in COMPANY_FIELDS.items():
+        for f in m.plan.company_fields:
+            target = COMPANY_FIELDS[f]
             value = cell.phone_text(m.raw(f)) if f == "company_phone" else m.text(f)
             if value:
                 company_fields[target] = value
@@ -266,7 +274,7 @@ def contact_row(m: Mapped) -> ContactRow:
         if extra:
             company_fields["notes"] = "\n".join(extra)
     return ContactRow(first_name=first, last_name=last, emails=emails, phones=phones,
-                      email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=address(m),
+                      email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=address(m) if m.plan.has_address else None,
                       company=company, title=m.text("title"), stage=stage, source=m.text("source"),
                       owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
                       do_not_contact=dnc, company_fields=company_fields, warnings=warnings).with_document()
@@ -287,9 +295,11 @@ def _labels(m: Mapped, column: int, n: int) -> list[str | None]:
     if text:
         labels = [x.strip().removeprefix("* ").strip() or None for x in text.split(":::")]
         return [labels[k] if k < len(labels) else labels[0] for k in range(n)]
-    key = hdr.normalise(m.headers[column])
-    found = next((label for pattern, label in _HEADER_LABELS if pattern.search(key)), None)
-    return [found] * n
+    known = m.plan.header_label
+    if column not in known:
+        key = hdr.normalise(m.headers[column])
+        known[column] = next((label for pattern, label in _HEADER_LABELS if pattern.search(key)), None)
+    return [known[column]] * n
 
 
 def birthday(m: Mapped) -> str | None:

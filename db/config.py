@@ -210,6 +210,7 @@ def get_config() -> Config:
     return _load(os.environ.get("CRM_CONFIG") or None)
 
 
-def reload_config() -> Config:
+def reload_config() -> None:
+    """Forget the cached config: the next get_config() reads the file again (and a bad
+    value in it is reported there, as one line, by whatever command needs it)."""
     _load.cache_clear()
-    return get_config()

@@ -239,6 +239,13 @@ def test_invalid_utf8_is_read_with_replacement_not_refused(crm, tmp_path):
     assert [c["last_name"] for c in crm.json("contact", "list")] == ["M\ufffdller"]
 
 
+def test_a_utf16_vcf_from_windows_reads(tmp_path):
+    f = tmp_path / "outlook.vcf"
+    f.write_bytes("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Jürgen;;;\r\nFN:Jürgen Müller\r\nEND:VCARD\r\n"
+                  .encode("utf-16"))
+    assert sniff(f) == "vcf" and cards(f) == {"Müller": {"First Name": "Jürgen", "Last Name": "Müller"}}
+
+
 def test_a_huge_vcf_is_refused_before_reading(crm, tmp_path):
     f = tmp_path / "huge.vcf"
     with open(f, "wb") as fh:

@@ -246,6 +246,16 @@ def test_a_utf16_vcf_from_windows_reads(tmp_path):
     assert sniff(f) == "vcf" and cards(f) == {"Müller": {"First Name": "Jürgen", "Last Name": "Müller"}}
 
 
+def test_too_many_cards_is_one_line(crm, tmp_path, monkeypatch):
+    import importers.vcard
+
+    monkeypatch.setattr(importers.vcard, "MAX_CARDS", 2)
+    f = tmp_path / "many.vcf"
+    f.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:A\nN:A;;;;\nEND:VCARD\n" * 3)
+    assert crm("import", str(f), code=3).stderr == f"error: {f}: more than 2 cards; split the file\n"
+    assert crm.json("contact", "list") == []
+
+
 def test_a_huge_vcf_is_refused_before_reading(crm, tmp_path):
     f = tmp_path / "huge.vcf"
     with open(f, "wb") as fh:

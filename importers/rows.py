@@ -256,6 +256,7 @@ def contact_row(m: Mapped) -> ContactRow:
         raise Reject(m.column("do_not_contact"), str(exc)) from None
     if not (first or last or emails):
         raise Reject(None, "no name and no email: nothing to call this contact")
+    postal = address(m, kept) if m.plan.has_address else None
     title_word = m.text("honorific")
     honorific = [f"{m.column('honorific')}: {title_word}"] if title_word else []
     notes = "\n".join(x for x in [m.text("notes"), *honorific, *m.extras(), *kept] if x) or None
@@ -274,7 +275,7 @@ def contact_row(m: Mapped) -> ContactRow:
         if extra:
             company_fields["notes"] = "\n".join(extra)
     return ContactRow(first_name=first, last_name=last, emails=emails, phones=phones,
-                      email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=address(m) if m.plan.has_address else None,
+                      email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=postal,
                       company=company, title=m.text("title"), stage=stage, source=m.text("source"),
                       owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
                       do_not_contact=dnc, company_fields=company_fields, warnings=warnings).with_document()
@@ -330,10 +331,13 @@ def birthday(m: Mapped) -> str | None:
     return stored(text)
 
 
-def address(m: Mapped) -> str | None:
-    """The postal address as lines: street(s), 'postcode city', region, country."""
+def address(m: Mapped, kept: list[str]) -> str | None:
+    """The postal address as lines: street(s), 'postcode city', region, country. When a
+    formatted address is there too (Google), a part it does not contain goes to notes."""
     whole = m.text("address")
     if whole:
+        for f in ("address_street", "address_city", "address_region", "address_postcode", "address_country"):
+            kept.extend(f"{m.headers[i]}: {cell.text(v)}" for i, v in m.all(f) if cell.text(v) not in whole)
         return whole
     streets = [cell.text(v) for _, v in m.all("address_street")]
     city = " ".join(x for x in (m.text("address_postcode"), m.text("address_city")) if x)

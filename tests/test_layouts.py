@@ -132,6 +132,20 @@ def test_hubspot_company_block_goes_to_the_company_and_15_people_stay_15(crm):
     assert (again["created"], again["updated"], again["skipped"]) == (0, 0, 15)
 
 
+def test_hubspot_as_xlsx_keeps_its_repeated_columns_apart(tmp_path, crm):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    with open(FIXTURES / "hubspot.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh):
+            book.active.append(row)
+    book.save(tmp_path / "hubspot.xlsx")
+    out = crm.json("import", str(tmp_path / "hubspot.xlsx"))
+    assert (out["created"], out["rejected"]) == (15, 0)
+    assert companies.show("İstanbul Lojistik A.Ş.")["phone"] == "+90 212 555 00 00"
+    assert contacts.show("ayse.yilmaz@istanbul-lojistik.example.com")["phones"] == ["+905321234567"]
+
+
 # -- the matching rule (db/services/bulk_contacts.py) -------------------------------
 
 def write_csv(path: Path, rows_: list[list]) -> Path:

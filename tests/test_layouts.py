@@ -226,3 +226,16 @@ def test_a_bad_primary_email_still_rejects_its_row(tmp_path, crm):
                                           ["Bob", "bob@example.com", ""]])
     out = crm.json("import", str(path))
     assert out["errors"] == [{"sheet": "p", "row": 2, "column": "Email", "reason": "'ann@' is not a valid email address"}]
+
+
+def test_company_values_fill_only_empty_fields_and_revert_puts_them_back(tmp_path, crm):
+    crm("company", "add", "Nørrebro Bryghus ApS", "--city", "Aarhus")
+    out = crm.json("import", str(FIXTURES / "outlook_desktop.csv"))
+    assert out["created"] == 3
+    firm = companies.show("Nørrebro Bryghus ApS")
+    assert (firm["phone"], firm["city"]) == ("+45 33 00 00 00", "Aarhus")  # filled where empty, never overwritten
+    assert "+4533000000" not in contacts.show("soren@norrebro.example.com")["phones"]
+    crm("import", "revert", str(out["batch"]))
+    firm = companies.show("Nørrebro Bryghus ApS")
+    assert (firm["phone"], firm["city"]) == (None, "Aarhus")
+    assert [c["name"] for c in companies.list_(limit=0).rows] == ["Nørrebro Bryghus ApS"]

@@ -234,7 +234,7 @@ class ContactImporter:
         if not wanted:
             return
         cols = COMPANY_FILLS
-        now = now_utc()
+        now = str(now_utc())  # as Peewee stores datetimes on SQLite
         db = database.obj
         p = db.param
         ids = sorted(wanted)
@@ -247,11 +247,14 @@ class ContactImporter:
                 sets = {k: v for k, v in wanted[cid].items() if k in current and current[k] in (None, "")}
                 if not sets:
                     continue
-                db.execute_sql(f"UPDATE company SET {', '.join(f'{k} = {p}' for k in sets)}, updated_at = {p} "
-                               f"WHERE id = {p}", (*sets.values(), now, cid))
-                if cid not in self.made_companies:
+                if cid in self.made_companies:  # still as created: a revert deletes it without asking
+                    db.execute_sql(f"UPDATE company SET {', '.join(f'{k} = {p}' for k in sets)} WHERE id = {p}",
+                                   (*sets.values(), cid))
+                else:
+                    db.execute_sql(f"UPDATE company SET {', '.join(f'{k} = {p}' for k in sets)}, updated_at = {p} "
+                                   f"WHERE id = {p}", (*sets.values(), now, cid))
                     changes.append(("company", cid, "updated", json.dumps(
-                        {"fields": {k: current[k] for k in sets}, "updated_at": stamp}, default=str), str(now)))
+                        {"fields": {k: current[k] for k in sets}, "updated_at": stamp}, default=str), now))
         if self.batch_id:
             record_changes(self.batch_id, changes)
         reindex("company", ids, companies.documents)

@@ -90,3 +90,12 @@ def test_postgres_keys_and_migration(pg_url):
     store.migrate()
     assert companies.resolve("istanbul lojistik").name == "İstanbul Lojistik"
     assert companies.resolve("ŻABKA").id == z["id"]
+
+
+def test_companies_a_contact_import_creates_carry_the_key(tmp_path):
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("first name,email,company\nJan,jan@zabka.pl,Żabka Polska\n", encoding="utf-8")
+    import_file(str(sheet))
+    made = companies.resolve("ŻABKA POLSKA")
+    assert made.name == "Żabka Polska" and made.name_key == "żabka polska"
+    assert companies.get_or_create("żabka polska").id == made.id

@@ -186,3 +186,36 @@ def test_a_foreign_file_referring_to_ids_it_does_not_carry_is_rejected_naming_th
     Company.update(external_id="1").execute()  # an earlier import from the same source
     assert crm.json("import", str(path))["created"] == 1
     assert Deal.get().company_id == 1
+
+
+def test_a_stage_status_and_due_edited_in_the_export_are_applied_and_revertible(tmp_path, crm):
+    ids = fill_store()
+    path = export(crm, tmp_path / "x.xlsx")
+    edit(path, {("deals", 1, "stage"): "won", ("tickets", 1, "status"): "closed",
+                ("followups", 2, "due"): "2026-12-09", ("followups", 1, "priority"): "urgent"})
+    out = crm.json("import", str(path), "--overwrite")
+    assert (out["created"], out["rejected"]) == (0, 0)
+    ovens = deals.show(ids["ovens"])
+    assert (ovens["stage"], ovens["status"]) == ("won", "won") and ovens["closed_at"]
+    assert [h["stage"] for h in ovens["history"]] == ["lead", "won"]
+    assert tickets.show(1)["status"] == "closed"
+    fix = FollowUp.get_by_id(2)
+    assert (fix.due.isoformat(), fix.due_has_time, fix.chain_start.isoformat()) == \
+        ("2026-12-09T00:00:00", False, "2026-12-09T00:00:00")
+    assert FollowUp.get_by_id(1).priority == "urgent"
+    imports.revert(out["batch"])
+    assert deals.show(ids["ovens"])["stage"] == "lead" and deals.show(ids["ovens"])["closed_at"] is None
+    assert tickets.show(1)["status"] == "new"
+    assert FollowUp.get_by_id(2).due.isoformat() == "2026-12-02T00:00:00"
+
+
+def test_a_bad_value_in_a_matched_row_rejects_that_row_only(tmp_path, crm):
+    ids = fill_store()
+    path = export(crm, tmp_path / "x.xlsx")
+    edit(path, {("deals", 1, "amount"): "lots", ("deals", 2, "amount"): 150})
+    out = crm.json("import", str(path), "--overwrite", code=0)
+    assert out["rejected"] == 1
+    assert out["errors"][0]["sheet"] == "deals" and out["errors"][0]["row"] == 2
+    assert "'lots' is not an amount" in out["errors"][0]["reason"]
+    assert deals.show(ids["ovens"])["amount"] == "4800.00"
+    assert deals.show(2)["amount"] == "150.00"

@@ -239,3 +239,18 @@ def test_company_values_fill_only_empty_fields_and_revert_puts_them_back(tmp_pat
     firm = companies.show("Nørrebro Bryghus ApS")
     assert (firm["phone"], firm["city"]) == (None, "Aarhus")
     assert [c["name"] for c in companies.list_(limit=0).rows] == ["Nørrebro Bryghus ApS"]
+
+
+def test_hubspot_on_postgres_fills_and_reverts_the_company(pg_url):
+    from db.services import imports
+    from importers.pipeline import import_file
+
+    companies.create({"name": "Żabka Polska sp. z o.o.", "city": "Kraków"})
+    result = import_file(str(FIXTURES / "hubspot.csv"))
+    assert (result.created, result.rejected) == (15, 0)
+    zabka = companies.show("Żabka Polska sp. z o.o.")
+    assert (zabka["phone"], zabka["city"], zabka["industry"]) == ("+48 22 123 45 00", "Kraków", "Retail")
+    imports.revert(result.batch)
+    zabka = companies.show("Żabka Polska sp. z o.o.")
+    assert (zabka["phone"], zabka["city"], zabka["industry"]) == (None, "Kraków", None)
+    assert contacts.list_(limit=0).total == 0 and [c["name"] for c in companies.list_(limit=0).rows] == [zabka["name"]]

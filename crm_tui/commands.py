@@ -5,6 +5,7 @@ import asyncio
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from db.services import find
 
@@ -28,5 +29,6 @@ class RecordCommands(Provider):
             return
         hits = await asyncio.to_thread(find.search_all, query, ("contact",), 10)
         for hit in hits:
-            yield Hit(0.9, f"Open contact: {hit['title']}", partial(self.app.open_contact, hit["id"]),
-                      help=hit["detail"])
+            # Names are customer text: shown as they are, never read as markup.
+            yield Hit(0.9, Content(f"Open contact: {hit['title']}"), partial(self.app.open_contact, hit["id"]),
+                      help=Content(hit["detail"] or ""))

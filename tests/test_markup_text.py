@@ -125,3 +125,25 @@ async def test_help_shows_config_keys_that_look_like_markup(crm_store, set_confi
         await pilot.pause()
         text = str(app.screen.query_one("#help-text").render())
         assert "[/]" in text and "page.deals" in text, text
+
+
+@pytest.mark.anyio
+async def test_the_command_palette_lists_a_markup_name_literally(crm_store):
+    from textual.command import CommandPalette
+
+    from crm_tui.app import CrmApp
+
+    contacts.create({"first_name": "[/]", "last_name": "[bold]Eve"}, emails=["eve@example.com"])
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"eve")
+        for _ in range(40):  # the search runs in a thread
+            await pilot.pause(0.05)
+            options = app.screen.query_one("CommandList")
+            if options.option_count:
+                break
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("Open contact: [/] [bold]Eve" in p for p in prompts), prompts

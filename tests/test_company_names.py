@@ -99,3 +99,15 @@ def test_companies_a_contact_import_creates_carry_the_key(tmp_path):
     made = companies.resolve("ŻABKA POLSKA")
     assert made.name == "Żabka Polska" and made.name_key == "żabka polska"
     assert companies.get_or_create("żabka polska").id == made.id
+
+
+def test_racing_adds_of_one_company_in_different_cases_leave_one_on_postgres(pg_url):
+    """The PostgreSQL claim is taken on the same key the duplicate check compares."""
+    from tests.test_pg_duplicates import RACERS, _crm, _finish, _lined_up, _one_winner
+
+    spellings = ["Straße Bau", "STRASSE BAU", "strasse bau"]  # one key, though str.lower() gives two
+    with _lined_up(pg_url, "company") as procs:
+        procs += [_crm(pg_url, "company", "add", spellings[i % 3]) for i in range(RACERS)]
+    _one_winner(_finish(procs), "is already named")
+    store.open_store(pg_url)
+    assert Company.select().count() == 1

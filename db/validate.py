@@ -78,8 +78,10 @@ def phone(value: str, region: str | None, field: str = "phone", country=None) ->
     An extension (ext 43023, x123, ext. 12, ;ext=12) stays in what was typed and is left
     out of the number."""
     raw = str(value).strip()
-    m = _EXTENSION.search(raw)
-    main = raw[:m.start()].strip() if m and m.start() else raw
+    # any script's digits (full-width, Arabic-Indic) read as 0-9, so they match the same number typed in ASCII
+    plain = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in unicodedata.normalize("NFKC", raw))
+    m = _EXTENSION.search(plain)
+    main = plain[:m.start()].strip() if m and m.start() else plain
     digits = _NON_DIGIT.sub("", main)
     if len(digits) < 3 or main.startswith("-") or _LETTER.search(main):
         raise Invalid(field, f"{raw!r} is not a phone number")

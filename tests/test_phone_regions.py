@@ -54,6 +54,15 @@ def test_extensions_are_kept_in_the_text_and_left_out_of_the_number(typed, numbe
     assert validate.phone(typed, "US") == (typed, number)
 
 
+@pytest.mark.parametrize("typed, number", [
+    ("１７５５５８２４００９", "17555824009"),
+    ("＋８６ １７５ ５５８２ ４００９", "+8617555824009"),
+    ("٠٧٧٠٠ ٩٠٠١٢٣", "+447700900123"),
+])
+def test_digits_of_any_script_give_the_same_number(typed, number):
+    assert validate.phone(typed, "GB") == (typed, number)
+
+
 @pytest.mark.parametrize("typed", ["call me", "x123", "ext 12", "1-800-FLOWERS", "-5", "电话12345"])
 def test_what_is_no_number_is_refused(typed):
     with pytest.raises(validate.Invalid):

@@ -254,3 +254,13 @@ def test_hubspot_on_postgres_fills_and_reverts_the_company(pg_url):
     zabka = companies.show("Żabka Polska sp. z o.o.")
     assert (zabka["phone"], zabka["city"], zabka["industry"]) == (None, "Kraków", None)
     assert contacts.list_(limit=0).total == 0 and [c["name"] for c in companies.list_(limit=0).rows] == [zabka["name"]]
+
+
+def test_one_company_per_name_in_every_script(tmp_path, crm):
+    path = write_csv(tmp_path / "names.csv", [["First Name", "Email", "Company"],
+                                              ["Ola", "ola@zabka.example.com", "Żabka"],
+                                              ["Ewa", "ewa@zabka.example.com", "ŻABKA"],
+                                              ["Can", "can@lojistik.example.com", "İSTANBUL LOJİSTİK"],
+                                              ["Ece", "ece@lojistik.example.com", "istanbul lojistik"]])
+    assert crm.json("import", str(path))["created"] == 4
+    assert [c["contacts"] for c in companies.list_(limit=0).rows] == [2, 2]

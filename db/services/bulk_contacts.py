@@ -34,6 +34,7 @@ from db.models import (
 from db.services import companies, contacts
 from db.services.common import clean_tags, now_utc, reindex
 from db.store import is_sqlite
+from db.validate import name_key
 
 COMPANY_FILLS = ("phone", "domain", "address", "city", "country", "industry", "external_id", "notes")
 FIELDS = ("first_name", "last_name", "title", "stage", "source", "owner", "notes", "external_id", "birthday", "address")
@@ -128,7 +129,7 @@ class ContactImporter:
         self.with_email = set(self.by_email.values())
         self.by_external = dict(Contact.select(Contact.external_id, Contact.id)
                                 .where(live & Contact.external_id.is_null(False)).order_by(Contact.id.desc()).tuples())
-        self.companies = {name.lower(): cid for cid, name in Company.select(Company.id, Company.name)
+        self.companies = {name_key(name): cid for cid, name in Company.select(Company.id, Company.name)
                           .where(Company.deleted_at.is_null()).order_by(Company.id.desc()).tuples()}
         self.by_name: dict[str, int] = {}
         if "name" in self.match:
@@ -206,8 +207,13 @@ class ContactImporter:
         return states
 
     def _company_ids(self, names: set[str]) -> None:
-        """Link to companies by name, creating the missing ones in bulk."""
-        missing = sorted({n for n in names if n and n.lower() not in self.companies}, key=str.lower)
+        """Link to companies by name (validate.name_key: Żabka and ŻABKA are one), creating
+        the missing ones in bulk, one per key."""
+        firsts: dict[str, str] = {}
+        for n in sorted((n for n in names if n), key=str.lower):
+            if name_key(n) not in self.companies:
+                firsts.setdefault(name_key(n), n)
+        missing = list(firsts.values())
         if not missing:
             return
         now = now_utc()
@@ -216,7 +222,7 @@ class ContactImporter:
         ids = insert_with_ids(Company, rows)
         self.made_companies.update(ids)
         for name, cid in zip(missing, ids):
-            self.companies[name.lower()] = cid
+            self.companies[name_key(name)] = cid
         search.index().put_many(
             ("company", cid, *search.document([name], [name])) for name, cid in zip(missing, ids))
         if self.batch_id:
@@ -228,7 +234,7 @@ class ContactImporter:
         wanted: dict[int, dict] = {}
         for r in rows:
             if r.company and r.company_fields:
-                values = wanted.setdefault(self.companies[r.company.lower()], {})
+                values = wanted.setdefault(self.companies[name_key(r.company)], {})
                 for key, value in r.company_fields.items():
                     values.setdefault(key, value)
         if not wanted:
@@ -316,7 +322,7 @@ class ContactImporter:
         fresh_ids = iter(reserve_ids(Contact, sum(1 for m in matches if m is None)))
         new_order: list[int] = []
         for row, match in zip(rows, matches):
-            company_id = self.companies.get(row.company.lower()) if row.company else None
+            company_id = self.companies.get(name_key(row.company)) if row.company else None
             if match is None:
                 match = self._find(row)  # an earlier row of this chunk may have created it
             if match is None:

@@ -157,12 +157,13 @@ def split_phones(text: str | None) -> list[str]:
     return out
 
 
-def phone(text: str, region: str | None) -> tuple[str, str]:
+def phone(text: str, region: str | None, country: str | None = None) -> tuple[str, str]:
     """(as written, normalised): an extension (Ext 43023, x123, ext. 12) stays in what was
-    written and is left out of the number, which is what duplicate matching compares."""
+    written and is left out of the number, which is what duplicate matching compares.
+    A national number is read in the row's own country when it names one (validate.phone)."""
     m = _EXTENSION.match(text)
     base = m.group("number") if m else text
-    _, number = validate.phone(base, region)
+    _, number = validate.phone(base, region, country=country)
     return text, number
 
 
@@ -226,11 +227,12 @@ def contact_row(m: Mapped) -> ContactRow:
             primary = False
     phones = []
     phone_labels: list[str | None] = []
+    country = m.text("address_country") or m.text("company_country")  # the row's own country: its phones' region
     for i, raw in m.all("phone"):
         parts = split_phones(cell.phone_text(raw))
         for part, label in zip(parts, _labels(m, i, len(parts))):
             try:
-                phones.append(phone(part, cfg.phone_region))
+                phones.append(phone(part, cfg.phone_region, country))
                 phone_labels.append(label)
             except Invalid as exc:
                 kept.append(f"{m.headers[i]}: {part}")

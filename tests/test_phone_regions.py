@@ -106,3 +106,16 @@ def test_an_import_with_chinese_headers_and_no_region_keeps_the_number(set_confi
     sheet.write_text("公司,电话,国家\n北京贸易,010 6512 3456,中国\n", encoding="utf-8")
     import_file(str(sheet), entity="company")
     assert companies.resolve("北京贸易").phone == "+861065123456"
+
+
+def test_an_imported_row_reads_its_phones_in_its_own_country(set_config, tmp_path):
+    set_config(US)
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("First Name,Email,Phone,Home Country\n"
+                     "Wei,wei@example.cn,17555824009,中国\n"
+                     "Jonas,jonas@example.de,030 12345678,Deutschland\n"
+                     "Ann,ann@example.com,(617) 555-0100 ext 12,\n", encoding="utf-8")
+    assert import_file(str(sheet)).created == 3
+    assert sorted(ContactPhone.select(ContactPhone.raw, ContactPhone.number).tuples()) == [
+        ("(617) 555-0100 ext 12", "+16175550100"), ("030 12345678", "+493012345678"),
+        ("17555824009", "+8617555824009")]

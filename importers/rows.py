@@ -232,7 +232,7 @@ def contact_row(m: Mapped) -> ContactRow:
         parts = split_phones(cell.phone_text(raw))
         for part, label in zip(parts, _labels(m, i, len(parts))):
             try:
-                phones.append(phone(part, cfg.phone_region, country))
+                phones.append(phone(part, cfg.phone_region, None))
                 phone_labels.append(label)
             except Invalid as exc:
                 kept.append(f"{m.headers[i]}: {part}")
@@ -270,7 +270,7 @@ def contact_row(m: Mapped) -> ContactRow:
     if company:
         for f in m.plan.company_fields:
             target = COMPANY_FIELDS[f]
-            value = cell.phone_text(m.raw(f)) if f == "company_phone" else m.text(f)
+            value = _company_phone(m, cfg.phone_region) if f == "company_phone" else m.text(f)
             if value:
                 company_fields[target] = value
         extra = m.lines("company_extra")
@@ -281,6 +281,19 @@ def contact_row(m: Mapped) -> ContactRow:
                       company=company, title=m.text("title"), stage=stage, source=m.text("source"),
                       owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
                       do_not_contact=dnc, company_fields=company_fields, warnings=warnings).with_document()
+
+
+def _company_phone(m: Mapped, region: str | None) -> str | None:
+    """The company's phone as the company service stores it: E.164 when it reads as one
+    (in the company's country), else as written."""
+    text = cell.phone_text(m.raw("company_phone"))
+    if text is None:
+        return None
+    try:
+        _, number = phone(text, region, m.text("company_country"))
+    except Invalid:
+        return text
+    return number if number.startswith("+") else text
 
 
 # Words in a header that say what kind of number or address it is (Outlook 'Mobile Phone',

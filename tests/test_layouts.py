@@ -64,7 +64,7 @@ def test_translation_agrees_with_the_reference_reader(name):
         assert got["emails"] == ref.get("emails", [])
         assert sorted(digits(p[0]) for p in got["phones"]) == sorted(digits(p) for p in ref.get("phones", []))
         assert got["company"] == ref.get("company") and got["title"] == ref.get("job_title")
-        assert got["company_fields"].get("phone") == ref.get("company_phone")
+        assert digits(got["company_fields"].get("phone") or "") == digits(ref.get("company_phone") or "")
         if name != "mailchimp.csv":  # 'Webinar, Q3': crm tags cannot hold a comma (see the xfail below)
             assert got["tags"] == [t.lower() for t in ref.get("tags", [])]
         if ref.get("honorific"):  # no field of ours: in the notes, never the job title
@@ -121,7 +121,7 @@ def test_hubspot_company_block_goes_to_the_company_and_15_people_stay_15(crm):
     assert contacts.list_(limit=0).total == 15
     zabka = companies.show("Żabka Polska sp. z o.o.")
     assert (zabka["phone"], zabka["city"], zabka["country"], zabka["industry"]) == \
-        ("+48 22 123 45 00", "Warszawa", "Poland", "Retail")
+        ("+48221234500", "Warszawa", "Poland", "Retail")
     assert "Company owner: Ola Nowak" in zabka["notes"] and zabka["contacts"] == 9
     lukasz = contacts.show("lukasz.zolkiewski@zabka.example.com")
     assert lukasz["phones"] == ["+48601234567"] and "Company owner" not in (lukasz["notes"] or "")
@@ -142,7 +142,7 @@ def test_hubspot_as_xlsx_keeps_its_repeated_columns_apart(tmp_path, crm):
     book.save(tmp_path / "hubspot.xlsx")
     out = crm.json("import", str(tmp_path / "hubspot.xlsx"))
     assert (out["created"], out["rejected"]) == (15, 0)
-    assert companies.show("İstanbul Lojistik A.Ş.")["phone"] == "+90 212 555 00 00"
+    assert companies.show("İstanbul Lojistik A.Ş.")["phone"] == "+902125550000"
     assert contacts.show("ayse.yilmaz@istanbul-lojistik.example.com")["phones"] == ["+905321234567"]
 
 
@@ -233,7 +233,7 @@ def test_company_values_fill_only_empty_fields_and_revert_puts_them_back(tmp_pat
     out = crm.json("import", str(FIXTURES / "outlook_desktop.csv"))
     assert out["created"] == 3
     firm = companies.show("Nørrebro Bryghus ApS")
-    assert (firm["phone"], firm["city"]) == ("+45 33 00 00 00", "Aarhus")  # filled where empty, never overwritten
+    assert (firm["phone"], firm["city"]) == ("+4533000000", "Aarhus")  # filled where empty, never overwritten
     assert "+4533000000" not in contacts.show("soren@norrebro.example.com")["phones"]
     crm("import", "revert", str(out["batch"]))
     firm = companies.show("Nørrebro Bryghus ApS")
@@ -249,7 +249,7 @@ def test_hubspot_on_postgres_fills_and_reverts_the_company(pg_url):
     result = import_file(str(FIXTURES / "hubspot.csv"))
     assert (result.created, result.rejected) == (15, 0)
     zabka = companies.show("Żabka Polska sp. z o.o.")
-    assert (zabka["phone"], zabka["city"], zabka["industry"]) == ("+48 22 123 45 00", "Kraków", "Retail")
+    assert (zabka["phone"], zabka["city"], zabka["industry"]) == ("+48221234500", "Kraków", "Retail")
     imports.revert(result.batch)
     zabka = companies.show("Żabka Polska sp. z o.o.")
     assert (zabka["phone"], zabka["city"], zabka["industry"]) == (None, "Kraków", None)

@@ -232,7 +232,7 @@ def contact_row(m: Mapped) -> ContactRow:
         parts = split_phones(cell.phone_text(raw))
         for part, label in zip(parts, _labels(m, i, len(parts))):
             try:
-                phones.append(phone(part, cfg.phone_region, None))
+                phones.append(phone(part, cfg.phone_region, country))
                 phone_labels.append(label)
             except Invalid as exc:
                 kept.append(f"{m.headers[i]}: {part}")

@@ -30,6 +30,14 @@ def digits(phone: str) -> str:
     return re.sub(r"\D", "", re.sub(r"(?i)[\s,]*(ext\.?|x|#)\s*\d+$", "", phone or ""))
 
 
+def same_number(written: str, numbers: set[str]) -> bool:
+    """A number as the file wrote it is among the stored ones: the same digits, or a
+    national number ('17555824009', '07700 900123') that a stored E.164 one ends with."""
+    national = digits(written).lstrip("0")
+    return digits(written) in numbers or (not written.strip().startswith("+") and len(national) >= 7
+                                          and any(n.endswith(national) for n in numbers))
+
+
 def score(reference: list[dict], people: list[dict], companies: dict[str, dict]) -> dict:
     """Counts for one file: carried (values with a field of ours), kept, notes_only."""
     carried = kept = notes_only = 0
@@ -42,7 +50,7 @@ def score(reference: list[dict], people: list[dict], companies: dict[str, dict])
         emails = {e.lower() for e in person.get("emails", [])}
         checks += [e.lower() in emails for e in ref.get("emails", [])]
         numbers = {digits(n) for n in person.get("phones", [])}
-        checks += [digits(p) in numbers for p in ref.get("phones", [])]
+        checks += [same_number(p, numbers) for p in ref.get("phones", [])]
         checks += [t.lower() in person.get("tags", []) for t in ref.get("tags", [])]
         for key, field in (("company", "company"), ("job_title", "title"), ("source", "source")):
             if ref.get(key):

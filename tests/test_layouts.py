@@ -264,3 +264,15 @@ def test_one_company_per_name_in_every_script(tmp_path, crm):
                                               ["Ece", "ece@lojistik.example.com", "istanbul lojistik"]])
     assert crm.json("import", str(path))["created"] == 4
     assert [c["contacts"] for c in companies.list_(limit=0).rows] == [2, 2]
+
+
+def test_an_organizations_export_is_a_company_sheet(tmp_path, crm):
+    path = write_csv(tmp_path / "organizations.csv", [
+        ["Organization - ID", "Organization - Name", "Organization - Website", "Organization - Industry",
+         "Organization - Address"],
+        ["7", "Müller Bäckerei GmbH", "https://mueller-baeckerei.example.com/", "Bakery",
+         "Straße des 17. Juni 135, 10623 Berlin"]])
+    assert crm.json("import", str(path))["created"] == 1
+    firm = companies.show("müller bäckerei gmbh")
+    assert (firm["domain"], firm["industry"], firm["address"]) == \
+        ("mueller-baeckerei.example.com", "Bakery", "Straße des 17. Juni 135, 10623 Berlin")

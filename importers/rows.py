@@ -261,7 +261,6 @@ def contact_row(m: Mapped) -> ContactRow:
     postal = address(m, kept) if m.plan.has_address else None
     title_word = m.text("honorific")
     honorific = [f"{m.column('honorific')}: {title_word}"] if title_word else []
-    notes = "\n".join(x for x in [m.text("notes"), *honorific, *m.extras(), *kept] if x) or None
     tags = clean_tags([t for _, raw in m.all("tags") for t in split_tags(cell.text(raw))])
     company = m.text("company")
     if company:
@@ -276,6 +275,9 @@ def contact_row(m: Mapped) -> ContactRow:
         extra = m.lines("company_extra")
         if extra:
             company_fields["notes"] = "\n".join(extra)
+    else:  # no company to give them to: the person's notes keep them
+        kept.extend(line for f in [*m.plan.company_fields, "company_extra"] for line in m.lines(f))
+    notes = "\n".join(x for x in [m.text("notes"), *honorific, *m.extras(), *kept] if x) or None
     return ContactRow(first_name=first, last_name=last, emails=emails, phones=phones,
                       email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=postal,
                       company=company, title=m.text("title"), stage=stage, source=m.text("source"),

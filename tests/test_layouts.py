@@ -276,3 +276,12 @@ def test_an_organizations_export_is_a_company_sheet(tmp_path, crm):
     firm = companies.show("müller bäckerei gmbh")
     assert (firm["domain"], firm["industry"], firm["address"]) == \
         ("mueller-baeckerei.example.com", "Bakery", "Straße des 17. Juni 135, 10623 Berlin")
+
+
+def test_company_values_without_a_company_stay_in_the_persons_notes(tmp_path, crm):
+    path = write_csv(tmp_path / "o.csv", [["First Name", "E-mail Address", "Company Main Phone", "Business City",
+                                           "Company"], ["Ann", "ann@example.com", "+44 20 7946 0000", "Leeds", ""]])
+    assert crm.json("import", str(path))["created"] == 1
+    ann = contacts.show("ann@example.com")
+    assert (ann["phones"], ann["company"]) == ([], None)
+    assert ann["notes"] == "Company Main Phone: +44 20 7946 0000\nBusiness City: Leeds"

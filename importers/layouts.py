@@ -20,7 +20,7 @@ Fields beyond the plain contact fields:
   phone_label
   birthday         YYYY-MM-DD, --MM-DD, Outlook's M/D/YYYY; birth_part: Thunderbird's Birth Year/Month/Day
   address          the person's postal address as text; address_*: its parts, joined as lines
-  ignore           not a value: Outlook's 'E-mail Type' (SMTP/EX), display names, labels of other values
+  ignore           not a value: Outlook's 'E-mail N Display Name' (the name and address again)
 """
 from __future__ import annotations
 
@@ -37,11 +37,11 @@ SYSTEM_TAGS = frozenset({"mycontacts", "my contacts", "starred"})
 # (pattern over the normalised header, field), first match wins. Applied to every
 # contact sheet, after the layout's own words.
 PATTERNS: list[tuple[str, str]] = [
-    # The label of a numbered value (Google 'E-mail 1 - Label' = Work) belongs to that value;
-    # other labels ('Address 1 - Type', 'IM 1 - Service') are not values.
+    # The label of a numbered value (Google 'E-mail 1 - Label' = Work) belongs to that value.
+    # Other labels ('Event 1 - Type' = Anniversary, 'Custom Field 1 - Label') are no values of
+    # their own: unmapped, they stay in notes beside the value they name.
     (r"e ?mail( \d+)? (type|label)", "email_label"),
     (r"phone( \d+)? (type|label)", "phone_label"),
-    (r"(address|website|im|relation|event|custom field|organization) \d+ (type|label|service)", "ignore"),
     (r"e ?mail( \d+)? display name", "ignore"),
     (r"e ?mail \d+( value)?", "email"),
     (r"e ?mail( \d+)? address", "email"),

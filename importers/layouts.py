@@ -16,8 +16,9 @@ Fields beyond the plain contact fields:
   company_*        the company's own phone, domain, address, city, country, industry,
                    external id; company_extra: any other company-side column (kept in
                    the company's notes, never the person's)
-  email_label,     the label of the email/phone column next to it (Google 'E-mail 1 - Label')
-  phone_label
+  email_label,     the label of the email/phone column next to it (Google 'E-mail 1 - Label');
+  phone_label      one with no such column is not kept (Outlook's 'E-mail Type': SMTP or EX,
+                   the transport, not the user's words)
   birthday         YYYY-MM-DD, --MM-DD, Outlook's M/D/YYYY; birth_part: Thunderbird's Birth Year/Month/Day
   address          the person's postal address as text; address_*: its parts, joined as lines
   ignore           not a value: Outlook's 'E-mail N Display Name' (the name and address again)

@@ -20,12 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from db import validate
 from db.config import get_config
 from db.errors import CrmError, Invalid, StoreError
 from db.services import imports
-from db.services.bulk_contacts import ContactImporter, ContactRow
-from db.services.common import clean_tags
+from db.services.bulk_contacts import ContactImporter
 from db.services.exports import EXPORT_ONLY_SHEETS
 from db.store import write
 from importers import checker

@@ -289,8 +289,8 @@ def test_company_values_without_a_company_stay_in_the_persons_notes(tmp_path, cr
 
 def test_a_failed_import_leaves_the_company_as_it_was(tmp_path, crm):
     crm("company", "add", "Acme")
+    good = [[f"P{i}", f"p{i}@example.com", "Acme", "+44 20 7946 0000"] for i in range(2100)]  # past one chunk
     path = write_csv(tmp_path / "s.csv", [["First Name", "E-mail Address", "Company", "Company Main Phone"],
-                                          ["Ann", "ann@example.com", "Acme", "+44 20 7946 0000"],
-                                          ["Bob", "bob@", "Acme", ""]])
+                                          *good, ["Bob", "bob@", "Acme", ""]])
     crm("import", str(path), "--strict", code=1)
     assert companies.show("Acme")["phone"] is None and contacts.list_(limit=0).total == 0

@@ -45,7 +45,7 @@ def describe(result, user_mapping: dict | None = None) -> dict[str, dict]:
             own = (m.get("why") or {}).get(header)
             if f == "ignore":
                 why = own or ("your mapping leaves it out" if hdr.normalise(header) in theirs
-                              else "a label or type of the value beside it, not a value itself")
+                              else "repeats the value beside it (a display name like 'Ada (ada@example.com)')")
                 rows.append({"column": label, "to": IGNORED, "why": why})
             elif f is not None:
                 company_side = entity == "contact" and f.startswith("company_") and f != "company"

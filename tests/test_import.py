@@ -82,18 +82,18 @@ def test_duplicates_merge_in_file_and_with_the_store(tmp_path, crm):
     path = xlsx(tmp_path / "dups.xlsx", [
         ["First Name", "Last Name", "Email", "Phone", "Title", "Tags"],
         ["Ann", "Lee", "ANN@example.com", "07700 900123", "Chef", "vip"],    # matches the stored Ann by email
-        ["Annie", None, "annie@work.example", "+44 7700 900123", None, "trade"],  # same phone: the same person
+        ["Annie", None, "annie@work.example", "+44 7700 900123", None, "trade"],  # same phone, another email: another person
         ["Carl", "Ray", "carl@example.com", None, None, None],
         ["Carl", "Ray", "carl@example.com", None, "Boss", None],              # in-file duplicate
     ])
     out = crm.json("import", str(path))
-    assert (out["created"], out["updated"], out["skipped"]) == (1, 3, 0)
+    assert (out["created"], out["updated"], out["skipped"]) == (2, 2, 0)
     ann = contacts.show(1)
-    assert ann["emails"] == ["ann@example.com", "annie@work.example"]
+    assert ann["emails"] == ["ann@example.com"]
     assert ann["title"] == "Owner"  # never overwritten without --overwrite
-    assert ann["last_name"] == "Lee" and ann["tags"] == ["trade", "vip"]
+    assert ann["last_name"] == "Lee" and ann["tags"] == ["vip"]
     assert contacts.show("carl@example.com")["title"] == "Boss"
-    assert names() == ["Ann Lee", "Carl Ray"]
+    assert names() == ["Ann Lee", "Annie", "Carl Ray"]
     again = crm.json("import", str(path))  # idempotent
     assert (again["created"], again["updated"], again["skipped"]) == (0, 0, 4)
     crm.json("import", str(path), "--overwrite")
@@ -129,12 +129,13 @@ def test_bad_rows_are_rejected_with_their_place_and_good_ones_land(tmp_path, crm
     ], sheet="People")
     result = crm("import", str(path), "--errors", str(tmp_path / "errors.xlsx"))
     assert result.stderr.splitlines()[:4] == [
+        "note: sheet 'People', row 4, column 'Phone': kept, but 'call me' is not a phone number (it is in the contact's notes)",
         f"rejected: {path}: sheet 'People', row 3, column 'Email': 'bob@' is not a valid email address",
-        f"rejected: {path}: sheet 'People', row 4, column 'Phone': 'call me' is not a phone number",
         f"rejected: {path}: sheet 'People', row 5: no name and no email: nothing to call this contact",
         f"rejected: {path}: sheet 'People', row 6, column 'Stage': 'hot lead' is not one of: lead, prospect, customer, former",
     ]
-    assert names() == ["Ann"] and contacts.show("ann@example.com")["stage"] == "customer"
+    assert names() == ["Ann", "Cy"] and contacts.show("ann@example.com")["stage"] == "customer"
+    assert contacts.show("cy@example.com")["notes"] == "Phone: call me"
     fix = load_workbook(tmp_path / "errors.xlsx")["People"]
     rows = list(fix.values)
     assert rows[0] == ("First Name", "Email", "Phone", "Stage", "error")

@@ -38,6 +38,7 @@ class Config:
     timezone: str = "UTC"
     phone_region: str | None = None
     currency: str = "USD"
+    locale: str = "en_US"  # how money is written for people (Babel): en_GB prints US$ for dollars
     owner: str = "me"
     dayfirst: bool = False
     pipeline: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PIPELINE))
@@ -125,6 +126,13 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         currency = validate.currency(data.get("currency", "USD"))  # "ZZZ" is three letters but no currency
     except Invalid as err:
         _fail(where, str(err))
+    locale_name = str(data.get("locale") or "en_US")
+    try:
+        from babel import Locale
+
+        Locale.parse(locale_name)
+    except Exception:  # babel raises ValueError or UnknownLocaleError
+        _fail(where, f"locale: unknown locale {locale_name!r} (use a name like en_GB)")
     pipeline = dict(DEFAULT_PIPELINE)
     if "pipeline" in data:
         raw = data["pipeline"]
@@ -152,6 +160,7 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         timezone=tz,
         phone_region=region or None,
         currency=currency,
+        locale=locale_name,
         owner=str(data.get("owner") or _user()),
         dayfirst=str(data.get("date_order", "mdy")).lower() == "dmy",
         pipeline=pipeline,

@@ -7,7 +7,8 @@ unless a caller passes them (tests do, so they pin exact strings).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from db import validate
 DEFAULT_LOCALE = "en_US"
 
 # Month names spelled here, not by strftime, whose %b follows whatever C locale was set.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -48,6 +50,21 @@ def money(minor: int | None, currency: str, locale: str | None = None) -> str:
         return validate.format_money(int(minor), code)
 
 
+def amount(value: str | Decimal | None, currency: str, locale: str | None = None) -> str:
+    """A decimal amount as the JSON carries it ("33600.00") -> "£33,600.00". Text that is
+    not a number (already formatted, or empty) stays as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        major = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    if not major.is_finite():
+        return str(value)
+    exp = validate.exponent((currency or "").upper())
+    return money(int((major * 10 ** exp).to_integral_value()), currency, locale)
+
+
 def phone(value: str | None) -> str:
     """"+447700900123" -> "+44 7700 900123". A number kept as typed (no +country, or one
     the library cannot read) is shown exactly as it was typed."""
@@ -65,33 +82,34 @@ def phone(value: str | None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def _parse_instant(value) -> datetime | None:
-    """A stored instant: a datetime (naive means UTC, as the store keeps them) or its ISO text."""
+def _parse_time(value) -> datetime | None:
     if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
+        return value
+    if isinstance(value, str) and "T" in value:
         try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
             return None
-    else:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
+    return None
 
 
 def when(value, tz: ZoneInfo | str | None = None) -> str:
-    """A UTC instant -> "25 Nov 2026 17:42" in the owner's timezone. Absolute, not "today":
-    a table printed and read tomorrow still says the truth. Text that is not a time stays as it is."""
+    """A time as people write it: "25 Nov 2026 17:42", absolute (not "today"), so a table
+    read tomorrow still tells the truth.
+
+    A time with a zone (the store's "2026-11-25T17:42:20Z", an aware datetime) is an
+    instant: shown in the owner's timezone. One without a zone ("2026-11-27T09:00", how
+    follow-ups keep their local due time) is already a wall-clock time: shown as it is.
+    A date alone goes to day(); text that is not a time stays as it is."""
     if value is None or value == "":
         return ""
-    moment = _parse_instant(value)
+    moment = _parse_time(value)
     if moment is None:
-        return str(value)
-    zone = ZoneInfo(tz) if isinstance(tz, str) else (tz or _tz())
-    local = moment.astimezone(zone)
-    return f"{day(local.date())} {local:%H:%M}"
+        return day(value)
+    if moment.tzinfo is not None:
+        zone = ZoneInfo(tz) if isinstance(tz, str) else (tz or _tz())
+        moment = moment.astimezone(zone)
+    return f"{day(moment.date())} {moment:%H:%M}"
 
 
 def day(value) -> str:
@@ -101,9 +119,11 @@ def day(value) -> str:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, str):
+        if not _ISO_DATE.fullmatch(value.strip()):
+            return value
         try:
-            value = date.fromisoformat(value.strip()[:10])
-        except ValueError:
+            value = date.fromisoformat(value.strip())
+        except ValueError:  # 2026-02-30
             return value
     if not isinstance(value, date):
         return str(value)

@@ -1,4 +1,4 @@
-"""The full-screen app: pages for Today, Contacts, Deals, Tickets and Follow-ups.
+"""The full-screen app: pages for Today, Contacts, Deals, Tickets, Follow-ups and Reports.
 
 Every database call runs in a thread worker (see crm_tui/work.py), so typing and
 scrolling never wait on the store; failures land in one error modal.
@@ -16,6 +16,7 @@ from crm_tui.screens.contact_detail import ContactDetailScreen
 from crm_tui.screens.contacts import ContactsScreen
 from crm_tui.screens.deals import DealsScreen
 from crm_tui.screens.followups import FollowupsScreen
+from crm_tui.screens.reports import ReportsScreen
 from crm_tui.screens.ticket_detail import TicketDetailScreen
 from crm_tui.screens.tickets import TicketsScreen
 from crm_tui.screens.today import TodayScreen
@@ -47,6 +48,7 @@ class CrmApp(App):
         "companies": CompaniesScreen,
         "transfer": TransferScreen,
         "trash": TrashScreen,
+        "reports": ReportsScreen,
     }
     DEFAULT_MODE = "today"
     COMMANDS = App.COMMANDS | {RecordCommands}
@@ -59,6 +61,7 @@ class CrmApp(App):
         Binding("6", "switch_mode('transfer')", "Import/Export", id="page.transfer"),
         Binding("7", "switch_mode('trash')", "Trash", id="page.trash"),
         Binding("8", "switch_mode('companies')", "Companies", id="page.companies"),
+        Binding("9", "switch_mode('reports')", "Reports", id="page.reports"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+r", "refresh_page", "Refresh", id="app.refresh"),
         Binding("u", "undo", "Undo delete", id="app.undo", show=False),

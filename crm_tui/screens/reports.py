@@ -1,0 +1,150 @@
+"""Reports: what the owner learns from the data. The forecast by month and the open
+pipeline as bar charts, win rate and time to close, the top customers and the ones
+drifting away. Enter on a customer opens its page; Tab moves between the panels."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from crm_tui.charts import Bar, BarChart
+from crm_tui.screens.base import Page, fill
+from db import validate
+from db.config import get_config
+from db.display import money
+from db.services import common, deals
+
+SALES_DAYS = 365  # win rate and time to close over the last year
+TOP = 10
+AT_RISK = "at risk"  # the segment reports.customers gives a customer who is drifting away
+
+
+def gather() -> dict:
+    """Everything the page shows, from the services (runs in a worker thread)."""
+    from db.services import reports
+
+    today = common.now_local().date()
+    open_stages = list(get_config().pipeline)
+    return {
+        "forecast": reports.forecast(months=6),
+        "pipeline": [p for p in deals.pipeline() if p["stage"] in open_stages],
+        "sales": reports.sales(since=today - timedelta(days=SALES_DAYS), until=today, owner=None),
+        "top": reports.customers(limit=TOP),
+        "at_risk": reports.customers(segment=AT_RISK, limit=TOP),
+    }
+
+
+def minor(amount: str, currency: str) -> int:
+    """'12500.50' USD -> 1250050 (deals.pipeline gives decimal strings)."""
+    return int(Decimal(amount).scaleb(validate.exponent(currency)))
+
+
+def forecast_bars(rows: list[dict]) -> list[Bar]:
+    return [Bar(f"{r['month']} {r['currency']}", r["total"], r["weighted"],
+                f"{money(r['weighted'], r['currency'])} of {money(r['total'], r['currency'])} · "
+                f"{r['count']} deal{'s' * (r['count'] != 1)}", scale=r["currency"])
+            for r in rows]
+
+
+def pipeline_bars(rows: list[dict]) -> list[Bar]:
+    bars = []
+    for p in rows:
+        total, weighted = minor(p["total"], p["currency"]), minor(p["weighted"], p["currency"])
+        bars.append(Bar(f"{p['stage']} {p['currency']}", total, weighted,
+                        f"{money(weighted, p['currency'])} of {money(total, p['currency'])} · "
+                        f"{p['count']} deal{'s' * (p['count'] != 1)}", scale=p["currency"]))
+    return bars
+
+
+def sales_text(s: dict) -> Text:
+    """Win rate, time to close, what was won and why deals were lost (reasons are
+    customer text: appended as plain text, never read as markup)."""
+    out = Text()
+    out.append(f"Last {SALES_DAYS} days\n", style="dim")
+    out.append("Win rate  ")
+    out.append("—" if s["win_rate"] is None else f"{s['win_rate']:.0%}", style="bold")
+    out.append(f"  ({s['won']} won, {s['lost']} lost)\n")
+    out.append("To close  ")
+    out.append("—" if s["avg_days_to_close"] is None else f"{s['avg_days_to_close']:.0f} days", style="bold")
+    out.append(" on average\n")
+    for w in s["won_total"]:
+        out.append(f"Won       {money(w['total'], w['currency'])}\n")
+    if s["lost_reasons"]:
+        out.append("Lost because\n", style="dim")
+        for r in s["lost_reasons"]:
+            out.append(f"  {r['count']:>3}  ")
+            out.append(r["reason"] or "(no reason given)")
+            out.append("\n")
+    if s["stages"]:
+        out.append("Stage conversion\n", style="dim")
+        for st in s["stages"]:
+            rate = "—" if st["conversion"] is None else f"{st['conversion']:.0%}"
+            out.append(f"  {st['stage']:<12} {rate:>5}  {st['moved_on']}/{st['entered']}\n")
+    out.rstrip()
+    return out
+
+
+def customer_rows(rows: list[dict]) -> list[tuple[str, tuple]]:
+    return [(f"{c['kind']}:{c['id']}",
+             (c["name"], c["segment"] or "", c["won_deals"],
+              money(c["won_total"], c["currency"]) if c["currency"] else "",
+              "" if c["recency_days"] is None else f"{c['recency_days']} d"))
+            for c in rows]
+
+
+class ReportsScreen(Page):
+    TITLE = "Reports"
+    BINDINGS = [
+        Binding("r", "reload", "Reload", id="reports.reload"),
+        Binding("enter", "open", "Open customer", id="reports.open", show=False),
+    ]
+
+    def compose_page(self) -> ComposeResult:
+        with Horizontal(id="reports-top"):
+            with VerticalScroll(id="forecast-panel", classes="panel") as panel:
+                panel.border_title = "Forecast by expected close (weighted █ of total ░)"
+                yield BarChart(empty="no open deals", id="forecast")
+            with VerticalScroll(id="sales-panel", classes="panel") as panel:
+                panel.border_title = "Win rate and time to close"
+                yield Static("", id="sales")
+        with VerticalScroll(id="pipeline-panel", classes="panel") as panel:
+            panel.border_title = "Open pipeline by stage"
+            yield BarChart(empty="no open deals", id="pipeline")
+        with Horizontal(id="reports-bottom"):
+            for table_id, title in (("top-customers", "Top customers"), ("at-risk", "At risk")):
+                with Vertical(classes="panel") as panel:
+                    panel.border_title = title
+                    table = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+                    table.add_columns("Customer", "Segment", "Won", "Won value", "Quiet for")
+                    yield table
+
+    def reload(self) -> None:
+        self.work(gather, self.show)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def show(self, data: dict) -> None:
+        self.query_one("#forecast", BarChart).show(forecast_bars(data["forecast"]))
+        self.query_one("#pipeline", BarChart).show(pipeline_bars(data["pipeline"]))
+        self.query_one("#sales", Static).update(sales_text(data["sales"]))
+        fill(self.query_one("#top-customers", DataTable), customer_rows(data["top"]))
+        fill(self.query_one("#at-risk", DataTable), customer_rows(data["at_risk"]))
+
+    def open_customer(self, key: str | None) -> None:
+        kind, _, record_id = (key or "").partition(":")
+        if kind in ("company", "contact") and record_id.isdigit():
+            getattr(self.app, f"open_{kind}")(int(record_id))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_customer(event.row_key.value)
+
+    def action_open(self) -> None:
+        table = self.focused
+        if isinstance(table, DataTable) and table.row_count:
+            self.open_customer(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)

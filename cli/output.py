@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from db import display
+
 
 class Format(str, enum.Enum):
     table = "table"
@@ -47,6 +49,42 @@ def _cell(value) -> str:
     return str(value)
 
 
+# Tables are for people: money with its symbol, phones spaced, times in the owner's
+# timezone (db/display.py). JSON and CSV keep the machine forms: decimal strings, E.164, ISO.
+_MONEY_KEYS = {"amount", "total", "weighted", "won_total", "open_pipeline", "value"}
+_TIME_KEYS = {"due", "expected_close", "last_touch", "last_won", "birthday"}
+
+
+def _is_time(key: str) -> bool:
+    return key in _TIME_KEYS or key.endswith(("_at", "_until", "_due"))
+
+
+def _for_people(key: str, value, row: dict):
+    if isinstance(value, str) and key in _MONEY_KEYS and isinstance(row.get("currency"), str):
+        return display.amount(value, row["currency"])
+    if key in ("phone", "phones"):
+        return [display.phone(v) for v in value] if isinstance(value, list) else display.phone(value)
+    if isinstance(value, str) and _is_time(key):
+        return display.when(value)
+    return value
+
+
+def _people_row(row: dict) -> dict:
+    return {k: _for_people(k, v, row) for k, v in row.items()}
+
+
+def _flat(record: dict, prefix: str = "") -> dict:
+    """A nested record (done's "next" follow-up) as plain columns: next_id, next_due ...
+    A CSV cell holds a value, never a JSON object."""
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}_"))
+        else:
+            out[prefix + key] = value
+    return out
+
+
 def _text(value) -> Text:
     # Text, not str: rich reads a str cell as markup, and a name like "[/]" or
     # "[link=file:///etc/passwd]" is the customer's text, not formatting.
@@ -79,6 +117,7 @@ def print_rows(rows: list[dict], fmt: Format, columns: list[str], total: int | N
         print_json(rows)
     elif fmt == Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
+        rows = [_flat(r) for r in rows]
         keys = list(rows[0].keys()) if rows else columns
         writer.writerow(keys)
         for row in rows:
@@ -91,7 +130,8 @@ def print_rows(rows: list[dict], fmt: Format, columns: list[str], total: int | N
             for col in columns:
                 table.add_column(_label(col), overflow="fold")
             for row in rows:
-                table.add_row(*(_text(row.get(c)) for c in columns))
+                shown = _people_row(row)
+                table.add_row(*(_text(shown.get(c)) for c in columns))
             _stdout().print(table)
     if total is not None and total > len(rows):
         say(f"{total - len(rows)} more not shown; use --limit 0 to see all")
@@ -102,7 +142,7 @@ def print_record(record: dict, fmt: Format, fields: list[str] | None = None) -> 
     if fmt == Format.json:
         print_json(record)
     elif fmt == Format.csv:
-        flat = {k: v for k, v in record.items() if not (isinstance(v, list) and v and isinstance(v[0], dict))}
+        flat = {k: v for k, v in _flat(record).items() if not (isinstance(v, list) and v and isinstance(v[0], dict))}
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(flat.keys())
         writer.writerow([_cell(v) for v in flat.values()])
@@ -110,8 +150,9 @@ def print_record(record: dict, fmt: Format, fields: list[str] | None = None) -> 
         table = Table(show_header=False, show_edge=False, box=None, padding=(0, 2, 0, 0))
         table.add_column(style="bold")
         table.add_column(overflow="fold")
-        for key in fields or record.keys():
-            value = record.get(key)
+        shown = _people_row(_flat(record))
+        for key in fields or shown.keys():
+            value = shown.get(key)
             if isinstance(value, list) and value and isinstance(value[0], dict):
                 continue
             table.add_row(Text(_label(key)), _text(value))
@@ -129,5 +170,6 @@ def print_section(title: str, rows: list[dict], columns: list[str]) -> None:
     for col in columns:
         table.add_column(_label(col), overflow="fold")
     for row in rows:
-        table.add_row(*(_text(row.get(c)) for c in columns))
+        shown = _people_row(row)
+        table.add_row(*(_text(shown.get(c)) for c in columns))
     console.print(table)

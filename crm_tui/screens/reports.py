@@ -3,9 +3,6 @@ pipeline as bar charts, win rate and time to close, the top customers and the on
 drifting away. Enter on a customer opens its page; Tab moves between the panels."""
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,34 +11,23 @@ from textual.widgets import DataTable, Static
 
 from crm_tui.charts import Bar, BarChart
 from crm_tui.screens.base import Page, fill
-from db import validate
-from db.config import get_config
-from db.display import money
-from db.services import common, deals
+from db.display import day, money
+from db.services import reports
 
-SALES_DAYS = 365  # win rate and time to close over the last year
+FORECAST_MONTHS = 6
 TOP = 10
-AT_RISK = "at risk"  # the segment reports.customers gives a customer who is drifting away
+AT_RISK = "at_risk"  # the segment reports.customers gives a customer who is drifting away
 
 
 def gather() -> dict:
     """Everything the page shows, from the services (runs in a worker thread)."""
-    from db.services import reports
-
-    today = common.now_local().date()
-    open_stages = list(get_config().pipeline)
     return {
-        "forecast": reports.forecast(months=6),
-        "pipeline": [p for p in deals.pipeline() if p["stage"] in open_stages],
-        "sales": reports.sales(since=today - timedelta(days=SALES_DAYS), until=today, owner=None),
+        "forecast": reports.forecast(months=FORECAST_MONTHS),
+        "pipeline": reports.pipeline_by_stage(),
+        "sales": reports.sales(),  # the service's default period: the last year
         "top": reports.customers(limit=TOP),
         "at_risk": reports.customers(segment=AT_RISK, limit=TOP),
     }
-
-
-def minor(amount: str, currency: str) -> int:
-    """'12500.50' USD -> 1250050 (deals.pipeline gives decimal strings)."""
-    return int(Decimal(amount).scaleb(validate.exponent(currency)))
 
 
 def forecast_bars(rows: list[dict]) -> list[Bar]:
@@ -52,20 +38,17 @@ def forecast_bars(rows: list[dict]) -> list[Bar]:
 
 
 def pipeline_bars(rows: list[dict]) -> list[Bar]:
-    bars = []
-    for p in rows:
-        total, weighted = minor(p["total"], p["currency"]), minor(p["weighted"], p["currency"])
-        bars.append(Bar(f"{p['stage']} {p['currency']}", total, weighted,
-                        f"{money(weighted, p['currency'])} of {money(total, p['currency'])} · "
-                        f"{p['count']} deal{'s' * (p['count'] != 1)}", scale=p["currency"]))
-    return bars
+    return [Bar(f"{p['stage']} {p['currency']}", p["total"], p["weighted"],
+                f"{money(p['weighted'], p['currency'])} of {money(p['total'], p['currency'])} · "
+                f"{p['count']} deal{'s' * (p['count'] != 1)}", scale=p["currency"])
+            for p in rows]
 
 
 def sales_text(s: dict) -> Text:
     """Win rate, time to close, what was won and why deals were lost (reasons are
     customer text: appended as plain text, never read as markup)."""
     out = Text()
-    out.append(f"Last {SALES_DAYS} days\n", style="dim")
+    out.append(f"{day(s['since'])} to {day(s['until'])}\n", style="dim")
     out.append("Win rate  ")
     out.append("—" if s["win_rate"] is None else f"{s['win_rate']:.0%}", style="bold")
     out.append(f"  ({s['won']} won, {s['lost']} lost)\n")
@@ -108,7 +91,7 @@ class ReportsScreen(Page):
         with Horizontal(id="reports-top"):
             with VerticalScroll(id="forecast-panel", classes="panel") as panel:
                 panel.border_title = "Forecast by expected close (weighted █ of total ░)"
-                yield BarChart(empty="no open deals", id="forecast")
+                yield BarChart(empty=f"no open deals closing in the next {FORECAST_MONTHS} months", id="forecast")
             with VerticalScroll(id="sales-panel", classes="panel") as panel:
                 panel.border_title = "Win rate and time to close"
                 yield Static("", id="sales")

@@ -17,7 +17,8 @@ from db.services import deals
 
 app = sub_app("Deals: add, list, show, edit, move, won, lost, delete, restore.")
 
-COLUMNS = ["id", "title", "stage", "amount", "currency", "probability", "contact", "company", "expected_close"]
+# no currency column: the amount carries its symbol (£33,600.00)
+COLUMNS = ["id", "title", "stage", "amount", "probability", "contact", "company", "expected_close"]
 
 
 @app.command("add")

@@ -16,7 +16,7 @@ from db.services import followups
 
 app = sub_app("Follow-ups: add, list, done, snooze, reschedule, cancel, delete, restore.")
 
-COLUMNS = ["id", "due", "subject", "priority", "contact_id", "deal_id", "ticket_id", "every", "status"]
+COLUMNS = ["id", "due", "subject", "priority", "contact", "deal_id", "ticket_id", "every", "status"]
 
 
 @app.command("add")
@@ -65,7 +65,13 @@ def list_cmd(
         raise typer.BadParameter("choose one of --overdue, --today, --week")
     page = followups.list_(when=windows[0] if windows else None, status=status, contact=contact, owner=owner,
                            limit=table_limit(fmt, limit))
-    print_rows(page.rows, fmt, COLUMNS, page.total)
+    print_rows(page.rows if fmt != Format.table else with_contact(page.rows), fmt, COLUMNS, page.total)
+
+
+def with_contact(rows: list[dict]) -> list[dict]:
+    """Table rows name the contact ("Ann Lee"); one without a name shows its id (#4)."""
+    return [{**r, "contact": r.get("contact_name") or (f"#{r['contact_id']}" if r.get("contact_id") else None)}
+            for r in rows]
 
 
 @app.command("show")

@@ -44,8 +44,9 @@ def install_text() -> str:
     return f"""# crm reminders. Pick one of the two ways below; nothing has been changed.
 #
 # 1. cron (crontab -e): every 5 minutes; cron mails whatever it prints, and
-#    crm remind prints nothing when nothing is due.
-MAILTO=you@example.com
+#    crm remind prints nothing when nothing is due. To have it mail you rather than
+#    your login's mailbox, put your address in this line and remove its "# ":
+# MAILTO=you@example.com
 */5 * * * * {crm} --db {db} remind
 #    or, to send through the [smtp] settings in {get_config().path or 'your config file'}:
 # */5 * * * * {crm} --db {db} remind --email
@@ -139,13 +140,20 @@ def next_cmd(
 
 
 def show_ranked(rows: list[dict], fmt: Format, explain: bool) -> None:
+    from cli.followup import with_contact
+    from db.services import followups
+
+    rows = followups.named(rows)
     if fmt == Format.json:
         print_json(rows)
         return
-    flat = [{**r, **{f"+{k}": v for k, v in r["parts"].items()}} for r in rows]
-    columns = ["urgency", "id", "due", "subject", "priority", "contact_id", "deal_id", "ticket_id"]
+    # the name goes last: a CSV of `crm next` keeps its earlier columns in place
+    flat = [{**{k: v for k, v in r.items() if k != "contact_name"}, **{f"+{k}": v for k, v in r["parts"].items()},
+             "contact_name": r["contact_name"]} for r in rows]
+    columns = ["urgency", "id", "due", "subject", "priority", "contact", "deal_id", "ticket_id"]
     if explain:
         columns[1:1] = [f"+{k}" for k in ("due", "priority", "deal", "ticket", "neglect")]
-    print_rows([{k: v for k, v in r.items() if k != "parts"} for r in flat], fmt, columns)
+    flat = [{k: v for k, v in r.items() if k != "parts"} for r in flat]
+    print_rows(with_contact(flat) if fmt == Format.table else flat, fmt, columns)
     if explain and fmt == Format.table:
         say("urgency = due + priority + deal + ticket + neglect (crm next --help explains each part)")

@@ -47,6 +47,7 @@ class Config:
     smtp: dict = field(default_factory=dict)
     owners: dict[str, str] = field(default_factory=dict)  # owner name -> email for reminders
     keys: dict[str, str] = field(default_factory=dict)  # full-screen binding id -> keys, e.g. "contacts.add" = "n"
+    won_contact_stage: str | None = "customer"  # [lifecycle] won: a won deal's contact moves here (None: off)
     path: Path | None = None
 
     @property
@@ -157,6 +158,7 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
     if "day_start" in reminders and _clock_time(reminders["day_start"]) is None:
         _fail(where, f"[reminders] day_start: {reminders['day_start']!r} is not a time like 09:00")
     return Config(
+        won_contact_stage=_won_stage(_table(data, "lifecycle", where), where),
         timezone=tz,
         phone_region=region or None,
         currency=currency,
@@ -179,6 +181,19 @@ def _table(data: dict, name: str, where: Path) -> dict:
     if not isinstance(raw, dict):
         _fail(where, f"[{name}]: expected a section of key = value lines")
     return dict(raw)
+
+
+def _won_stage(lifecycle: dict, where: Path) -> str | None:
+    """[lifecycle] won = "customer" (the default) moves a won deal's contact to that stage;
+    won = false (or "") leaves contacts where they are."""
+    from db.services.contacts import STAGES  # (contacts imports this module)
+
+    raw = lifecycle.get("won", "customer")
+    if raw is False or raw == "":
+        return None
+    if not isinstance(raw, str) or raw.strip().lower() not in STAGES:
+        _fail(where, f"[lifecycle] won: expected one of {', '.join(STAGES)} or false, not {raw!r}")
+    return raw.strip().lower()
 
 
 def _clock_time(raw) -> time | None:

@@ -111,6 +111,8 @@ def create(values: dict) -> dict:
         _enter_stage(row, stage)
         activities.log("status", f"Deal created in stage {stage}", contact=row.contact_id,
                        company=row.company_id, deal=row.id)
+        if stage == "won":
+            _contact_follows_won(row)
         reindex("deal", [row.id], documents)
         return to_dict(row)
 
@@ -190,7 +192,23 @@ def move(ref, stage: str, probability=None, reason: str | None = None) -> dict:
         _enter_stage(row, stage)
         body = f"Stage {old} -> {stage}" + (f" (reason: {row.lost_reason})" if row.lost_reason else "")
         activities.log("status", body, contact=row.contact_id, company=row.company_id, deal=row.id)
+        if stage == "won":
+            _contact_follows_won(row)
         return to_dict(row)
+
+
+def _contact_follows_won(deal: Deal) -> None:
+    """The lifecycle follows the pipeline: winning a deal makes its contact a customer
+    ([lifecycle] won in the config names the stage, or false to leave contacts alone)."""
+    target = get_config().won_contact_stage
+    if not target or not deal.contact_id:
+        return
+    contact = Contact.get_or_none((Contact.id == deal.contact_id) & Contact.deleted_at.is_null())
+    if contact is None or contact.stage == target:
+        return
+    activities.log("status", f"Stage {contact.stage or 'none'} -> {target} (deal {deal.id} won)",
+                   contact=contact.id, company=deal.company_id)
+    Contact.update(stage=target, updated_at=now_utc()).where(Contact.id == contact.id).execute()
 
 
 def won(ref) -> dict:

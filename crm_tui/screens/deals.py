@@ -2,6 +2,9 @@
 with [ and ], mark them won or lost."""
 from __future__ import annotations
 
+import textwrap
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -10,7 +13,24 @@ from textual.widgets import DataTable, Label
 from crm_tui.modals import DealForm, ReasonForm
 from crm_tui.screens.base import Page, fill, selected_key
 from db.config import get_config
+from db.display import amount
 from db.services import deals
+
+TITLE_LINES = 3  # a longer title ends in an ellipsis; the list view (v) shows it whole
+
+
+def card(deal: dict, width: int) -> Text:
+    """A deal on the board: its title (wrapped, not cut to a few letters), company and
+    amount, each on its own line. Customer text, so plain Text, never markup."""
+    lines = textwrap.wrap(deal["title"], width) or [""]
+    if len(lines) > TITLE_LINES:
+        lines = lines[:TITLE_LINES]
+        lines[-1] = lines[-1][:width - 1] + "…"
+    out = Text("\n".join(lines), style="bold")
+    if deal["company"] or deal["contact"]:
+        out.append("\n" + (deal["company"] or deal["contact"])[:width], style="dim")
+    out.append("\n" + amount(deal["amount"], deal["currency"]))
+    return out
 
 
 class DealsScreen(Page):
@@ -36,25 +56,49 @@ class DealsScreen(Page):
             for stage in self.stages:
                 with Vertical(classes="stage-column"):
                     yield Label(stage, id=f"head-{stage}", classes="section", markup=False)
-                    table = DataTable(id=f"stage-{stage}", cursor_type="row")
-                    table.add_columns("Amount", "Deal")  # amount first: long titles run off the edge
+                    table = DataTable(id=f"stage-{stage}", cursor_type="row", show_header=False,
+                                      zebra_stripes=True)  # stripes tell one card from the next
+                    table.add_column("Deal", key="deal")
                     yield table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        # The hidden list would otherwise take the focus, and w would win its first deal unseen.
+        self.query_one(f"#stage-{self.stages[0]}", DataTable).focus()
 
     def reload(self) -> None:
         self.work(lambda: (deals.list_().rows, deals.pipeline()), self.show)
 
+    def card_width(self) -> int:
+        """Characters a card's line gets: the board's share for one stage, less the
+        column's border and the cell's padding."""
+        board = self.query_one("#board").size.width or self.app.size.width
+        return max(board // len(self.stages) - 4, 8)
+
     def show(self, result) -> None:
+        self.shown = result
         rows, totals = result
         self.deal_stage = {d["id"]: d["stage"] for d in rows}
         fill(self.query_one("#deal-list", DataTable),
-             [(d["id"], (d["id"], d["title"], d["stage"], f"{d['amount']} {d['currency']}", d["contact"] or "",
+             [(d["id"], (d["id"], d["title"], d["stage"], amount(d["amount"], d["currency"]), d["contact"] or "",
                          d["company"] or "", d["expected_close"] or "", d["owner"] or "")) for d in rows])
+        width = self.card_width()
         for stage in self.stages:
             mine = [d for d in rows if d["stage"] == stage]
-            fill(self.query_one(f"#stage-{stage}", DataTable),
-                 [(d["id"], (f"{d['amount']} {d['currency']}", d["title"])) for d in mine])
-            money = ", ".join(f"{t['total']} {t['currency']}" for t in totals if t["stage"] == stage)
+            table = self.query_one(f"#stage-{stage}", DataTable)
+            row = table.cursor_row
+            table.clear()
+            for d in mine:
+                text = card(d, width)
+                table.add_row(text, key=str(d["id"]), height=len(text.plain.splitlines()))
+            if table.row_count:
+                table.move_cursor(row=min(row, table.row_count - 1))
+            money = ", ".join(amount(t["total"], t["currency"]) for t in totals if t["stage"] == stage)
             self.query_one(f"#head-{stage}", Label).update(f"{stage} ({len(mine)})" + (f"\n{money}" if money else "\n"))
+
+    def on_resize(self) -> None:
+        if getattr(self, "shown", None):
+            self.show(self.shown)  # cards wrap to the new width
 
     def action_toggle_view(self) -> None:
         listing, board = self.query_one("#deal-list", DataTable), self.query_one("#board")
@@ -63,7 +107,7 @@ class DealsScreen(Page):
 
     def _current(self) -> tuple[str, int] | None:
         focused = self.focused
-        if isinstance(focused, DataTable) and focused.id == "deal-list":
+        if isinstance(focused, DataTable) and focused.id == "deal-list" and focused.display:
             deal = selected_key(focused)
             return (self.deal_stage[deal], deal) if deal in self.deal_stage else None
         if isinstance(focused, DataTable) and focused.id and focused.id.startswith("stage-"):
@@ -75,7 +119,8 @@ class DealsScreen(Page):
         focused = self.focused
         if not self.query_one("#board").display:
             return
-        index = self.stages.index(focused.id.removeprefix("stage-")) if isinstance(focused, DataTable) else 0
+        stage = focused.id.removeprefix("stage-") if isinstance(focused, DataTable) and focused.id else ""
+        index = self.stages.index(stage) if stage in self.stages else -step  # off the board: start at its edge
         self.query_one(f"#stage-{self.stages[(index + step) % len(self.stages)]}", DataTable).focus()
 
     def action_move(self, step: int) -> None:

@@ -113,11 +113,13 @@ def when(value, tz: ZoneInfo | str | None = None) -> str:
 
 
 def day(value) -> str:
-    """A calendar date (or "YYYY-MM-DD") -> "25 Nov 2026". Dates carry no timezone: none is applied."""
+    """A calendar date (or "YYYY-MM-DD") -> "25 Nov 2026". A date carries no timezone; the
+    day of an instant ("2026-11-25T23:30:00Z") is the owner's day in their timezone."""
     if value is None or value == "":
         return ""
-    if isinstance(value, datetime):
-        value = value.date()
+    moment = _parse_time(value)
+    if moment is not None:  # an instant's day is the owner's day, not UTC's
+        value = moment.astimezone(_tz()).date() if moment.tzinfo is not None else moment.date()
     if isinstance(value, str):
         if not _ISO_DATE.fullmatch(value.strip()):
             return value

@@ -37,7 +37,7 @@ async def test_today_shows_due_followups_and_completes_one(shop):
         await settle(pilot, app)
         rows = table_text(app, "#due")
         assert len(rows) == len(dashboard.summary()["due_followups"]) > 0
-        assert rows[0][0] == "2026-11-20 09:30"  # oldest first
+        assert rows[0][0] == "20 Nov 2026 09:30"  # oldest first, as people write it
         first_id = int(app.screen.query_one("#due").coordinate_to_cell_key((0, 0)).row_key.value)
         await pilot.press("d")
         await settle(pilot, app)

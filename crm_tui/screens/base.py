@@ -1,16 +1,13 @@
 """What every page shares: header, footer, and reloading from the store."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from crm_tui.work import run_in_thread
-from db.clock import to_local
-from db.config import get_config
+from db import display
 
 
 class Page(Screen):
@@ -82,9 +79,6 @@ def fill(table: DataTable, rows: list[tuple[int, tuple]]) -> None:
         table.move_cursor(row=min(row, table.row_count - 1))
 
 
-def local_time(iso_utc: str | None) -> str:
-    """'2026-11-23T23:43:00Z' as the owner's wall-clock time: '2026-11-23 23:43'."""
-    if not iso_utc:
-        return ""
-    moment = datetime.fromisoformat(iso_utc.rstrip("Z"))
-    return to_local(moment, get_config().tz).strftime("%Y-%m-%d %H:%M")
+def local_time(iso: str | None) -> str:
+    """'2026-11-23T23:43:00Z' as the owner's wall-clock time: '23 Nov 2026 23:43' (db/display.py)."""
+    return display.when(iso)

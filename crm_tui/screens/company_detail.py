@@ -7,6 +7,7 @@ from textual.widgets import DataTable
 from crm_tui.screens.base import fill
 from crm_tui.screens.companies import CompanyForm
 from crm_tui.screens.record_page import RecordPage
+from db import display
 from db.services import companies
 
 EDITABLE = ("name", "domain", "industry", "phone", "city", "country")
@@ -27,13 +28,13 @@ class CompanyDetailScreen(RecordPage):
                     + "\nOwner: $owner · Tags: $tags · People: $people" + ("\nNotes: $notes" if c["notes"] else ""))
         return Content.from_markup(
             template, name=c["name"], industry=c["industry"] or "", place=place, domain=c["domain"] or "-",
-            phone=c["phone"] or "-", email=c["email"] or "-", owner=c["owner"] or "-",
+            phone=display.phone(c["phone"]) or "-", email=c["email"] or "-", owner=c["owner"] or "-",
             tags=", ".join(c["tags"]) or "-", people=c["contacts"], notes=c["notes"] or "")
 
     def show(self, c: dict) -> None:
         super().show(c)
         fill(self.query_one("#people", DataTable),
-             [(p["id"], (p["name"], p["email"] or "", p["phone"] or "", p["title"] or "", p["stage"]))
+             [(p["id"], (p["name"], p["email"] or "", display.phone(p["phone"]), p["title"] or "", p["stage"]))
               for p in c["people"]])
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -7,6 +7,7 @@ from textual.content import Content
 from crm_tui.modals import ContactForm, Form
 from crm_tui.screens.contacts import save_contact
 from crm_tui.screens.record_page import RecordPage
+from db import display
 from db.errors import Invalid, NotFound
 from db.services import contacts
 
@@ -37,8 +38,8 @@ class ContactDetailScreen(RecordPage):
         return Content.from_markup(
             template, name=c["name"] or c["email"] or "", title=c["title"] or "",
             company=company["name"] if company else "", emails=", ".join(c["emails"]) or "-",
-            phones=", ".join(c["phones"]) or "-", stage=c["stage"], owner=c["owner"] or "-",
-            tags=", ".join(c["tags"]) or "-", notes=c["notes"] or "", birthday=c.get("birthday") or "",
+            phones=", ".join(map(display.phone, c["phones"])) or "-", stage=c["stage"], owner=c["owner"] or "-",
+            tags=", ".join(c["tags"]) or "-", notes=c["notes"] or "", birthday=display.day(c.get("birthday")),
             address=(c.get("address") or "").replace("\n", ", "))
 
     def action_edit(self) -> None:

@@ -6,6 +6,7 @@ from textual.binding import Binding
 from crm_tui.modals import ContactForm
 from crm_tui.screens.base import split_filters
 from crm_tui.screens.listing import ListPage
+from db import display
 from db.services import contacts
 
 
@@ -53,7 +54,7 @@ class ContactsScreen(ListPage):
         return parse_query(text)
 
     def cells(self, c: dict) -> tuple:
-        return (c["name"], c["email"] or "", c["phone"] or "", c["company"] or "", c["title"] or "", c["stage"],
+        return (c["name"], c["email"] or "", display.phone(c["phone"]), c["company"] or "", c["title"] or "", c["stage"],
                 ", ".join(c["tags"]))
 
     def action_add(self) -> None:

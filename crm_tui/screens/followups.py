@@ -8,6 +8,7 @@ from textual.widgets import DataTable
 
 from crm_tui.modals import Form
 from crm_tui.screens.base import Page, fill, selected_key
+from db import display
 from db.services import followups
 
 
@@ -36,7 +37,7 @@ class FollowupsScreen(Page):
     def show(self, rows) -> None:
         self.contact_of = {r["id"]: r["contact_id"] for r in rows}
         fill(self.query_one("#agenda", DataTable),
-             [(r["id"], (r["group"], r["due"].replace("T", " "), r["subject"], r["contact"] or "", r["priority"],
+             [(r["id"], (r["group"], display.when(r["due"]), r["subject"], r["contact"] or "", r["priority"],
                          r["every"] or "")) for r in rows])
 
     def _selected(self) -> int | None:

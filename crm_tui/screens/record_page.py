@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Label, Static
 
 from crm_tui.modals import DealForm, FollowupForm, NoteForm, TicketForm
 from crm_tui.screens.base import Page, fill, local_time
+from db import display
 from db.services import activities, deals, followups, tickets
 
 
@@ -64,12 +65,12 @@ class RecordPage(Page):
         self.sub_title = r["name"] or r.get("email") or ""
         self.query_one("#card", Static).update(self.card(r))
         fill(self.query_one("#deals", DataTable),
-             [(d["id"], (d["title"], d["contact"] or "", d["stage"], f"{d['amount']} {d['currency']}",
-                         d["expected_close"] or "")) for d in r["deals"]])
+             [(d["id"], (d["title"], d["contact"] or "", d["stage"], display.amount(d["amount"], d["currency"]),
+                         display.day(d["expected_close"]))) for d in r["deals"]])
         fill(self.query_one("#tickets", DataTable),
-             [(t["id"], (t["subject"], t["status"], t["priority"], t["created_at"][:10])) for t in r["tickets"]])
+             [(t["id"], (t["subject"], t["status"], t["priority"], display.day(t["created_at"]))) for t in r["tickets"]])
         fill(self.query_one("#followups", DataTable),
-             [(f["id"], (f["due"].replace("T", " "), f["subject"], f["priority"], f["every"] or ""))
+             [(f["id"], (display.when(f["due"]), f["subject"], f["priority"], f["every"] or ""))
               for f in r["followups"]])
         fill(self.query_one("#timeline", DataTable),
              [(a["id"], (local_time(a["occurred_at"]), a["kind"], a["body"], a["about"] or ""))

@@ -9,6 +9,7 @@ from crm_tui.modals import TicketForm
 from crm_tui.screens.base import fill, selected_key, split_filters
 from crm_tui.screens.ticket_detail import TicketDetailScreen
 from crm_tui.screens.ticket_page import TicketPage
+from db import display
 from db.services import tickets
 
 
@@ -34,7 +35,7 @@ class TicketsScreen(TicketPage):
         self.rows = {t["id"]: t for t in rows}
         fill(self.query_one("#queue", DataTable),
              [(t["id"], (t["id"], t["priority"], t["subject"], t["contact"] or "", t["status"], t["assignee"] or "",
-                         t["created_at"][:10], ("OVERDUE " if t["overdue"] else "") + (t["resolution_due"] or "")[:16]))
+                         display.day(t["created_at"]), ("OVERDUE " if t["overdue"] else "") + display.when(t["resolution_due"])))
               for t in rows])
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -7,6 +7,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from crm_tui.screens.base import Page, fill, local_time, selected_key
+from db import display
 from db.services import dashboard, followups
 
 
@@ -44,14 +45,15 @@ class TodayScreen(Page):
             f"[b]{data['tickets']['open']}[/b] open tickets · [red]{f['overdue']} overdue[/red] · "
             f"{f['today']} due today · {f['week']} this week")
         fill(self.query_one("#due", DataTable),
-             [(x["id"], (x["due"].replace("T", " "), x["subject"], x.get("contact") or "", x["priority"]))
+             [(x["id"], (display.when(x["due"]), x["subject"], x.get("contact") or "", x["priority"]))
               for x in data["due_followups"]])
         fill(self.query_one("#tickets", DataTable),
              [(t["id"], (t["priority"] + (" !" if t["overdue"] else ""), t["subject"], t["contact"] or "",
-                         t["status"], t["created_at"][:10])) for t in data["ticket_queue"]])
+                         t["status"], display.day(t["created_at"]))) for t in data["ticket_queue"]])
         self.query_one("#pipeline", Static).update(
-            "\n".join(f"{p['stage']:<12} {p['count']:>3} deals  {p['total']:>12} {p['currency']}  "
-                      f"(weighted {p['weighted']})" for p in data["pipeline"]) or "no deals yet")
+            "\n".join(f"{p['stage']:<12} {p['count']:>3} deals  {display.amount(p['total'], p['currency']):>14}  "
+                      f"(weighted {display.amount(p['weighted'], p['currency'])})" for p in data["pipeline"])
+            or "no deals yet")
         self.query_one("#recent", Static).update(
             "\n".join(f"{local_time(a['occurred_at'])}  {a['kind']:<8} {a['body']}" for a in data["recent"])
             or "nothing logged yet")

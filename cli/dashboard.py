@@ -4,6 +4,7 @@ from __future__ import annotations
 from rich.markup import escape
 
 from cli.output import _stdout
+from db import display
 from db.services import dashboard
 
 
@@ -17,8 +18,8 @@ def show_dashboard() -> None:
     console.print(f"Follow-ups: [red]{f['overdue']} overdue[/] · {f['today']} today · {f['week']} this week")
     for item in data["due_followups"][:10]:
         # escape(): a subject like "[/]" is the user's text, not rich markup
-        console.print(f"  {item['due']:<16}  #{item['id']:<4} {escape(item['subject'])}  [dim]({item['priority']})[/]")
+        console.print(f"  {display.when(item['due']):<17}  #{item['id']:<4} {escape(item['subject'])}  [dim]({item['priority']})[/]")
     if data["pipeline"]:
         console.print("Pipeline: " + " · ".join(
-            escape(f"{p['stage']} {p['count']} ({p['total']} {p['currency']})") for p in data["pipeline"]))
+            escape(f"{p['stage']} {p['count']} ({display.amount(p['total'], p['currency'])})") for p in data["pipeline"]))
     console.print("[dim]crm --help lists every command[/]")

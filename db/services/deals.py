@@ -206,7 +206,7 @@ def _contact_follows_won(deal: Deal) -> None:
     contact = Contact.get_or_none((Contact.id == deal.contact_id) & Contact.deleted_at.is_null())
     if contact is None or contact.stage == target:
         return
-    activities.log("status", f"Stage {contact.stage or 'none'} -> {target} (deal {deal.id} won)",
+    activities.log("status", f"Lifecycle stage {contact.stage or 'none'} -> {target} (deal {deal.id} won)",
                    contact=contact.id, company=deal.company_id)
     Contact.update(stage=target, updated_at=now_utc()).where(Contact.id == contact.id).execute()
 

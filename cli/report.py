@@ -104,7 +104,11 @@ def customers(segment: str = typer.Option(None, "--segment",
 @app.command("followups")
 def followups_report(fmt: Format = FormatOption):
     """Open follow-ups overdue, due today and due in the next 7 days."""
-    print_record(followups.counts(), fmt)
+    counts = followups.counts()
+    if fmt == Format.table:  # a table with headers; JSON and CSV keep {overdue, today, week}
+        print_rows([{"window": k, "open_followups": v} for k, v in counts.items()], fmt, ["window", "open_followups"])
+        return
+    print_record(counts, fmt)
 
 
 @app.command("tickets")

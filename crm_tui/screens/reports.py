@@ -74,7 +74,7 @@ def sales_text(s: dict) -> Text:
 
 def customer_rows(rows: list[dict]) -> list[tuple[str, tuple]]:
     return [(f"{c['kind']}:{c['id']}",
-             (c["name"], c["segment"] or "", c["won_deals"],
+             (c["name"], (c["segment"] or "").replace("_", " "), c["won_deals"],
               money(c["won_total"], c["currency"]) if c["currency"] else "",
               "" if c["recency_days"] is None else f"{c['recency_days']} d"))
             for c in rows]
@@ -105,6 +105,10 @@ class ReportsScreen(Page):
                     table = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
                     table.add_columns("Customer", "Segment", "Won", "Won value", "Quiet for")
                     yield table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#top-customers", DataTable).focus()  # Enter opens a customer straight away
 
     def reload(self) -> None:
         self.work(gather, self.show)

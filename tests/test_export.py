@@ -27,7 +27,7 @@ def book(crm):
 def test_xlsx_layout_real_types_and_no_formulas(book, tmp_path):
     out = tmp_path / "all.xlsx"
     result = book("export", str(out))
-    assert result.stderr == f"exported to {out}: 15 company, 51 contact, 25 deal, 17 ticket, 15 followup, 130 activity, 73 stage_history\n"
+    assert result.stderr == f"exported to {out}: 15 company, 51 contact, 25 deal, 17 ticket, 15 followup, 209 activity, 95 stage_history\n"
     wb = load_workbook(out)
     assert wb.sheetnames == ["companies", "contacts", "deals", "tickets", "followups", "activities", "stage_history"]
     ws = wb["contacts"]

@@ -22,6 +22,7 @@ class Bar:
     part: int  # the solid share of it (weighted value); the rest is drawn light
     text: str  # what is printed after the bar ("£12,000.00 · £4,800.00 weighted")
     scale: str = ""  # bars with the same scale share a maximum (one per currency)
+    short: str = ""  # printed instead of text when the chart is narrow ("£33,600.00")
 
 
 def bar_cells(value: int, part: int, biggest: int, width: int) -> Text:
@@ -38,8 +39,8 @@ def bar_cells(value: int, part: int, biggest: int, width: int) -> Text:
         bar.append(EIGHTHS[eighth])
         used += 1
     light = max(int(round(whole)) - used, 0)
-    if value and not full and not eighth and not light:
-        light = 1  # a small amount still shows
+    if value > part and not light and used < width:
+        light = 1  # an unweighted remainder, however small, still shows
     bar.append(PART * light, style="dim")
     used += light
     bar.append(" " * max(width - used, 0))
@@ -49,7 +50,8 @@ def bar_cells(value: int, part: int, biggest: int, width: int) -> Text:
 class BarChart(Widget):
     """Rows of `label  bar  text`; bars of one scale measured against its biggest value."""
 
-    DEFAULT_CSS = "BarChart { height: auto; }"
+    DEFAULT_CSS = "BarChart { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }"
+    NARROW = 10  # a bar narrower than this: the bars' short texts make room
 
     def __init__(self, empty: str = "nothing to show", **kwargs):
         super().__init__(**kwargs)
@@ -70,13 +72,17 @@ class BarChart(Widget):
         for b in self.bars:
             biggest[b.scale] = max(biggest.get(b.scale, 0), b.value)
         label_w = max(len(b.label) for b in self.bars)
-        text_w = max(len(b.text) for b in self.bars)
-        bar_w = max(self.size.width - label_w - text_w - 4, 4)
+        texts = [b.text for b in self.bars]
+        bar_w = self.size.width - label_w - max(map(len, texts)) - 4
+        if bar_w < self.NARROW:
+            texts = [b.short or b.text for b in self.bars]
+            bar_w = self.size.width - label_w - max(map(len, texts)) - 4
+        bar_w = max(bar_w, 4)
         out = Text(no_wrap=True, overflow="ellipsis")
         for i, b in enumerate(self.bars):
             if i:
                 out.append("\n")
             out.append(b.label.ljust(label_w) + "  ")
             out.append_text(bar_cells(b.value, b.part, biggest[b.scale], bar_w))
-            out.append("  " + b.text)
+            out.append("  " + texts[i])
         return out

@@ -33,14 +33,16 @@ def gather() -> dict:
 def forecast_bars(rows: list[dict]) -> list[Bar]:
     return [Bar(f"{r['month']} {r['currency']}", r["total"], r["weighted"],
                 f"{money(r['weighted'], r['currency'])} of {money(r['total'], r['currency'])} · "
-                f"{r['count']} deal{'s' * (r['count'] != 1)}", scale=r["currency"])
+                f"{r['count']} deal{'s' * (r['count'] != 1)}", scale=r["currency"],
+                short=money(r["total"], r["currency"]))
             for r in rows]
 
 
 def pipeline_bars(rows: list[dict]) -> list[Bar]:
     return [Bar(f"{p['stage']} {p['currency']}", p["total"], p["weighted"],
                 f"{money(p['weighted'], p['currency'])} of {money(p['total'], p['currency'])} · "
-                f"{p['count']} deal{'s' * (p['count'] != 1)}", scale=p["currency"])
+                f"{p['count']} deal{'s' * (p['count'] != 1)}", scale=p["currency"],
+                short=money(p["total"], p["currency"]))
             for p in rows]
 
 
@@ -72,11 +74,15 @@ def sales_text(s: dict) -> Text:
     return out
 
 
+def quiet_for(days: int | None) -> str:
+    return "" if days is None else "today" if days == 0 else f"{days} d"
+
+
 def customer_rows(rows: list[dict]) -> list[tuple[str, tuple]]:
     return [(f"{c['kind']}:{c['id']}",
              (c["name"], (c["segment"] or "").replace("_", " "), c["won_deals"],
-              money(c["won_total"], c["currency"]) if c["currency"] else "",
-              "" if c["recency_days"] is None else f"{c['recency_days']} d"))
+              money(c["won_total"], c["currency"]) if c["won_deals"] else "",
+              quiet_for(c["recency_days"])))
             for c in rows]
 
 

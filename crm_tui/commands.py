@@ -26,7 +26,8 @@ class RecordCommands(Provider):
             if not (b.id and b.description) or b.action.startswith("switch_mode") or b.id in seen:
                 continue
             seen.add(b.id)
-            page = "" if active.node is app else f"{getattr(self.screen, 'TITLE', None) or 'This page'}: "
+            name = getattr(self.screen, "TITLE", None) or self.screen.sub_title or "This page"  # a record: its name
+            page = "" if active.node is app else f"{name}: "
             out.append((f"{page}{b.description}", app.get_key_display(b) if b.key == key else key,
                         partial(app.run_action, b.action, active.node)))
         return out

@@ -250,7 +250,18 @@ class Activity(BaseModel):
     occurred_at = DateTimeField(default=utcnow, index=True)
 
 
+class Segment(BaseModel):
+    """A saved view of contacts: the filters of `crm contact list`, by name."""
+
+    id = AutoField()
+    name = TextField()
+    name_key = TextField(unique=True)  # validate.name_key(name): VIP and vip are one segment
+    filters = TextField(default="{}")  # JSON: {query, tag, stage, owner, company, do_not_contact}
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
 MODELS = [
     ImportBatch, Tag, Company, Contact, ContactEmail, ContactPhone, ContactTag,
-    CompanyTag, Deal, DealStage, Ticket, FollowUp, Reminder, ImportChange, Activity,
+    CompanyTag, Deal, DealStage, Ticket, FollowUp, Reminder, ImportChange, Activity, Segment,
 ]

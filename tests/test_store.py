@@ -35,7 +35,8 @@ def test_schema_scripts_are_recorded_and_not_rerun(crm_store):
     assert store.applied_migrations() == ["0001_initial", "0002_search", "0003_reminders", "0004_import_changes",
                                            "0005_search_without_triggers", "0006_contact_name_order",
                                            "0007_trigram_positions_dropped", "0008_postgres_trigram_search",
-                                           "0009_import_batch_status", "0010_contact_vcard_fields", "0011_company_name_key"]
+                                           "0009_import_batch_status", "0010_contact_vcard_fields", "0011_company_name_key",
+                                           "0012_segments"]
     assert store.pending_migrations() == []
     store.close_store()
     store.open_store(str(crm_store))
@@ -79,7 +80,8 @@ def test_an_old_store_is_upgraded_on_open(tmp_path):
     assert store.applied_migrations() == ["0001_initial", "0002_search", "0003_reminders", "0004_import_changes",
                                            "0005_search_without_triggers", "0006_contact_name_order",
                                            "0007_trigram_positions_dropped", "0008_postgres_trigram_search",
-                                           "0009_import_batch_status", "0010_contact_vcard_fields", "0011_company_name_key"]
+                                           "0009_import_batch_status", "0010_contact_vcard_fields", "0011_company_name_key",
+                                           "0012_segments"]
     contacts.create({"first_name": "Zoë"})
     assert [r["title"] for r in find.search_all("zoe")] == ["Zoë"]
 

@@ -444,8 +444,26 @@ SORTS = {
 def list_(query: str | None = None, tag: str | None = None, stage: str | None = None,
           owner: str | None = None, company=None, do_not_contact: bool | None = None,
           limit: int | None = None, offset: int = 0, sort: str | None = None,
-          count_up_to: int | None = None) -> Page:
-    q = Contact.select().where(Contact.deleted_at.is_null())
+          count_up_to: int | None = None, segment: str | None = None) -> Page:
+    """Live contacts the filters select; a segment's saved filters and the others all
+    apply (AND)."""
+    q = filtered(Contact.select().where(Contact.deleted_at.is_null()), query=query, tag=tag, stage=stage,
+                 owner=owner, company=company, do_not_contact=do_not_contact, segment=segment)
+    if (sort or "name").lstrip("-") == "company":
+        q = q.join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
+    q = q.order_by(*sort_order(sort, SORTS, "name", Contact.id))
+    page = paged(q, limit, lambda r: r, offset, count_up_to)
+    return Page(to_dicts(page.rows), page.total, page.at_least)
+
+
+def filtered(q, query: str | None = None, tag: str | None = None, stage: str | None = None,
+             owner: str | None = None, company=None, do_not_contact: bool | None = None,
+             segment: str | None = None):
+    """q narrowed by the filters of `crm contact list` (for list_ and exports)."""
+    if segment:
+        from db.services import segments  # (it imports this module)
+
+        q = filtered(q, **segments.filters_of(segment))
     if query:
         q = q.where(search.matches(Contact.id, "contact", query))
     if tag:
@@ -458,11 +476,7 @@ def list_(query: str | None = None, tag: str | None = None, stage: str | None = 
         q = q.where(Contact.company == companies.resolve(company).id)
     if do_not_contact is not None:
         q = q.where(Contact.do_not_contact == do_not_contact)
-    if (sort or "name").lstrip("-") == "company":
-        q = q.join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
-    q = q.order_by(*sort_order(sort, SORTS, "name", Contact.id))
-    page = paged(q, limit, lambda r: r, offset, count_up_to)
-    return Page(to_dicts(page.rows), page.total, page.at_least)
+    return q
 
 
 def show(ref) -> dict:

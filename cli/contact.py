@@ -61,13 +61,14 @@ def list_cmd(
     owner: str = typer.Option(None, "--owner", help="Only contacts this user owns."),
     company: str = typer.Option(None, "--company", help="Company id or name."),
     do_not_contact: Optional[bool] = typer.Option(None, "--do-not-contact/--contactable"),
+    segment: str = typer.Option(None, "--segment", help="A saved segment; other filters narrow it further."),
     sort: str = typer.Option(None, "--sort", help=f"{', '.join(contacts.SORTS)}; a leading - sorts descending (default name)."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,
 ):
     """List contacts, by last name unless --sort says otherwise."""
     page = contacts.list_(query=query, tag=tag, stage=stage, owner=owner, company=company,
-                          do_not_contact=do_not_contact, sort=sort, limit=table_limit(fmt, limit))
+                          do_not_contact=do_not_contact, segment=segment, sort=sort, limit=table_limit(fmt, limit))
     print_rows(page.rows, fmt, COLUMNS, page.total)
 
 

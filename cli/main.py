@@ -15,6 +15,7 @@ from cli import (  # noqa: F401 (remind and transfer register top-level commands
     note,
     remind,
     report,
+    segment,
     ticket,
     transfer,
     trash,
@@ -85,7 +86,7 @@ def search_cmd(
 
 for sub, name in ((contact.app, "contact"), (company.app, "company"), (deal.app, "deal"),
                   (followup.app, "followup"), (ticket.app, "ticket"), (note.app, "note"),
-                  (report.app, "report"), (dbcmd.app, "db"), (trash.app, "trash")):
+                  (report.app, "report"), (segment.app, "segment"), (dbcmd.app, "db"), (trash.app, "trash")):
     app.add_typer(sub, name=name)
 
 

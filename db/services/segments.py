@@ -11,6 +11,7 @@ from db import validate
 from db.errors import CrmError, Duplicate, Invalid, NotFound
 from db.models import Contact, Segment, utcnow
 from db.services import companies, contacts
+from db.services.common import iso_utc
 from db.store import write
 
 FILTERS = ("query", "tag", "stage", "owner", "company", "do_not_contact")
@@ -94,7 +95,7 @@ def _count(filters: dict) -> int | None:
 def _to_dict(row: Segment) -> dict:
     filters = json.loads(row.filters)
     return {"name": row.name, "filters": filters, "description": describe(filters), "contacts": _count(filters),
-            "created_at": row.created_at, "updated_at": row.updated_at}
+            "created_at": iso_utc(row.created_at), "updated_at": iso_utc(row.updated_at)}
 
 
 def names_() -> list[str]:

@@ -10,6 +10,7 @@ from cli.app import app, fail
 from cli.output import Format, print_json, print_rows, print_section, say
 from db.services import imports
 from importers.export import export as write_export
+from importers.export import export_mailing
 from importers.headers import load_mapping
 from importers.mapping_report import describe
 from importers.pipeline import ImportRejected, errors_target, import_file, write_errors
@@ -144,17 +145,37 @@ def export_cmd(
     owner: str = typer.Option(None, "--owner", help="Only records this user owns."),
     since: str = typer.Option(None, "--since", help="Created on or after this date."),
     until: str = typer.Option(None, "--until", help="Created on or before this date."),
+    segment: str = typer.Option(None, "--segment", help="The contacts of this saved segment (crm segment list)."),
+    mailing: bool = typer.Option(False, "--mailing", help="A mailing list (.csv): one row per deliverable address "
+                                 "(email, first_name, last_name, name, company, title, stage, tags); "
+                                 "do-not-contact people and duplicate addresses left out and counted on stderr."),
 ):
-    """Export records to .xlsx, .csv or .json (the timeline and deal stage history too)."""
+    """Export records to .xlsx, .csv or .json (the timeline and deal stage history too).
+
+    Every export of contacts carries do_not_contact; --mailing never lists those people."""
     from db.services.common import now_local
     from db.validate import parse_date
 
     if layout is not None and layout.strip().lower() not in ("google", "outlook"):
         raise typer.BadParameter(f"{layout!r} is not one of: google, outlook", param_hint="--layout")
     today = now_local().date()
+    if mailing:
+        for given_, option in ((entity and entity != ["contact"] and entity != ["contacts"], "--entity"),
+                               (layout, "--layout"), (vdir, "--vdir"), (status, "--status")):
+            if given_:
+                raise typer.BadParameter(f"a mailing list is contacts in one CSV layout; drop {option}",
+                                         param_hint="--mailing")
+        result = export_mailing(path, query=query, tag=tag, stage=stage, owner=owner, segment=segment,
+                                since=parse_date(since, "since", today) if since else None,
+                                until=parse_date(until, "until", today) if until else None)
+        say(f"exported to {path}: {result['addresses']} addresses")
+        left = result["left_out"]
+        say(f"left out: {left['do_not_contact']} do-not-contact, {left['no_email']} without an email, "
+            f"{left['undeliverable']} undeliverable, {left['duplicate']} duplicate")
+        return
     counts = write_export(path, entity or None, layout=layout, vdir=vdir, query=query, tag=tag, stage=stage, status=status, owner=owner,
                           since=parse_date(since, "since", today) if since else None,
-                          until=parse_date(until, "until", today) if until else None)
+                          until=parse_date(until, "until", today) if until else None, segment=segment)
     say(f"exported to {path}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
 

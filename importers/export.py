@@ -81,6 +81,8 @@ def export(path: str, entities=None, progress=None, layout: str | None = None, v
     out = Path(path).expanduser()
     kind = out.suffix.lower().lstrip(".")
     entities = list(dict.fromkeys(_entity(e) for e in entities)) if entities else list(exports.ENTITIES)
+    if filters.get("segment") and entities == list(exports.ENTITIES):
+        entities = ["contact"]  # a segment is a saved view of contacts
     if layout is not None:
         layout, entities = _layout(out, kind, layout, entities), ["contact"]
     if vdir:
@@ -112,6 +114,30 @@ def export(path: str, entities=None, progress=None, layout: str | None = None, v
             return {"xlsx": _xlsx, "csv": _csv, "json": _json}[kind](tmp, entities, progress, filters)
     except OSError as exc:
         raise StoreError(f"{out}: cannot write ({exc.strerror})") from None
+
+
+def export_mailing(path: str, **filters) -> dict:
+    """`crm export FILE.csv --mailing`: one row per deliverable address of the contacts
+    the filters (or --segment) select, without do-not-contact people or duplicates;
+    returns {"addresses": rows written, "left_out": {reason: count}}."""
+    out = Path(path).expanduser()
+    if out.suffix.lower() != ".csv":
+        raise Invalid("mailing", f"{out}: a mailing list is a CSV file; name it .csv")
+    if out.is_dir():
+        raise StoreError(f"{out}: is a directory")
+    if not out.parent.exists():
+        raise StoreError(f"{out.parent}: no such directory")
+    left_out, n = {}, 0
+    try:
+        with private_file(out) as tmp, open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(exports.MAILING_COLUMNS)
+            for row in exports.mailing_rows(left_out, **filters):
+                writer.writerow([_cell_text(v) for v in row.values()])
+                n += 1
+    except OSError as exc:
+        raise StoreError(f"{out}: cannot write ({exc.strerror})") from None
+    return {"addresses": n, "left_out": left_out}
 
 
 def _vdir(out: Path, entities, filters) -> dict[str, int]:

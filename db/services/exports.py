@@ -9,7 +9,9 @@ from typing import Iterator
 
 from db import search, validate
 from db.config import get_config
-from db.models import Activity, Company, CompanyTag, Contact, ContactTag, Deal, DealStage, FollowUp, Ticket
+from db.errors import Invalid
+from db.models import (Activity, Company, CompanyTag, Contact, ContactEmail, ContactTag, Deal, DealStage, FollowUp,
+                       Ticket)
 from db.services import contacts, deals, tickets
 from db.services.common import has_tag, tags_of
 
@@ -96,12 +98,17 @@ def _history_query(entity: str, owner=None, since=None, until=None, **picked):
     return q
 
 
-def _query(entity: str, query=None, tag=None, stage=None, status=None, owner=None, since=None, until=None):
+def _query(entity: str, query=None, tag=None, stage=None, status=None, owner=None, since=None, until=None,
+           segment=None):
+    if segment and entity != "contact":  # a segment is a saved view of contacts
+        raise Invalid("segment", f"a segment selects contacts, not {SHEETS[entity]}; export --entity contact")
     if entity in HISTORY:
         return _history_query(entity, owner=owner, since=since, until=until, query=query, tag=tag, stage=stage,
                               status=status)
     m = MODELS[entity]
     q = m.select().where(m.deleted_at.is_null())
+    if segment:
+        q = contacts.filtered(q, segment=segment)
     if query and entity in ("company", "contact", "deal", "ticket"):
         q = q.where(search.matches(m.id, entity, query))
     if tag and entity in ("contact", "company"):
@@ -187,3 +194,61 @@ def contact_cards(**filters) -> Iterator[dict]:
 
 def count(entity: str, **filters) -> int:
     return _query(entity, **filters).count()
+
+
+# A mailing list: one row per address. Decided: each person gives one address (the
+# first of theirs that is deliverable), so nobody gets the mailing twice.
+MAILING_COLUMNS = ["email", "first_name", "last_name", "name", "company", "title", "stage", "tags"]
+LEFT_OUT = ("do_not_contact", "no_email", "undeliverable", "duplicate")
+
+
+def _deliverable(address: str) -> bool:
+    try:
+        validate.email(address)
+    except Invalid:
+        return False
+    return True
+
+
+def _suppressed() -> set[str]:
+    """Every address of a live do-not-contact person, case-folded: it stays off the list
+    even when another record (a duplicate person not marked) holds it too."""
+    q = (ContactEmail.select(ContactEmail.email).join(Contact)
+         .where(Contact.do_not_contact & Contact.deleted_at.is_null()))
+    return {e.casefold() for (e,) in q.tuples()}
+
+
+def mailing_rows(left_out: dict, **filters) -> Iterator[dict]:
+    """The contacts the filters (and segment) select as mailing rows, oldest first.
+    Left out, and counted in left_out by reason: do-not-contact people (always, and any
+    address one of them holds), people without an email, people whose addresses are all
+    undeliverable (bad syntax), and addresses already on the list (case-insensitive)."""
+    for reason in LEFT_OUT:
+        left_out.setdefault(reason, 0)
+    suppressed, seen = _suppressed(), set()
+    last = 0
+    while True:
+        page = list(_query("contact", **filters).where(Contact.id > last).order_by(Contact.id).limit(PAGE))
+        if not page:
+            return
+        for c in contacts.to_dicts(page):
+            if c["do_not_contact"]:
+                left_out["do_not_contact"] += 1
+                continue
+            if not c["emails"]:
+                left_out["no_email"] += 1
+                continue
+            address = next((e.strip() for e in c["emails"] if _deliverable(e)), None)
+            if address is None:
+                left_out["undeliverable"] += 1
+                continue
+            key = address.casefold()
+            if key in suppressed:
+                left_out["do_not_contact"] += 1
+                continue
+            if key in seen:
+                left_out["duplicate"] += 1
+                continue
+            seen.add(key)
+            yield {"email": address, **{k: c[k] for k in MAILING_COLUMNS[1:]}}
+        last = page[-1].id

@@ -28,8 +28,8 @@ def test_fires_at_the_due_time_once(crm, ann):
     assert remind(crm, "2026-11-24T08:59").stdout == ""  # nothing due: nothing printed, so cron mails nothing
     out = remind(crm, "2026-11-24T09:00").stdout
     assert out == ("Due now (1)\n"
-                   "  #1 Call about the quote [high] - due 2026-11-24 09:00\n"
-                   "      Ann Lee · +447700900123 · ann@example.com\n"
+                   "  #1 Call about the quote [high] - due 24 Nov 2026 09:00\n"
+                   "      Ann Lee · +44 7700 900123 · ann@example.com\n"
                    "      Harbour Bakery\n")
     assert remind(crm, "2026-11-24T09:05").stdout == ""
     assert remind(crm, "2026-11-25T09:05").stdout == ""
@@ -209,7 +209,7 @@ def test_email_one_message_per_owner(crm, ann, set_config, smtp_server, monkeypa
     subject, body = by_rcpt[("sam@shop.example",)]
     assert subject == "crm: 2 follow-ups due (1 overdue)"
     assert body.splitlines()[:2] == ["Overdue (1)", "  #2 Quote [normal] - 24 h overdue"]
-    assert "#1 Call Ann [normal] - due 2026-11-24 09:00" in body and "Visit" not in body
+    assert "#1 Call Ann [normal] - due 24 Nov 2026 09:00" in body and "Visit" not in body
     assert by_rcpt[("jo@shop.example",)][0] == "crm: 1 follow-up due"
     remind(crm, "2026-11-24T09:05", "--email")
     assert len(smtp_server.messages) == 2

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 
 from peewee import Tuple
 
-from db import clock, validate
+from db import clock, display, validate
 from db.config import get_config
 from db.errors import StoreError
 from db.models import Company, Contact, Deal, FollowUp, Reminder, Ticket
@@ -189,17 +189,17 @@ def digest_text(items: list[dict]) -> str:
             continue
         lines.append(f"{title} ({len(group)})")
         for i in group:
-            when = f"{_ago(i['minutes_late'])} overdue" if i["overdue"] else f"due {i['due'].replace('T', ' ')}"
+            when = f"{_ago(i['minutes_late'])} overdue" if i["overdue"] else f"due {display.when(i['due'])}"
             who = f" for {i['owner']}" if len(owners) > 1 else ""
             lines.append(f"  #{i['id']} {i['subject']} [{i['priority']}] - {when}{who}")
             c = i["contact"]
             if c:
-                lines.append("      " + " · ".join(x for x in (c["name"], c["phone"], c["email"]) if x))
+                lines.append("      " + " · ".join(x for x in (c["name"], display.phone(c["phone"]), c["email"]) if x))
             if i["company"]:
-                lines.append("      " + " · ".join(x for x in (i["company"]["name"], i["company"]["phone"]) if x))
+                lines.append("      " + " · ".join(x for x in (i["company"]["name"], display.phone(i["company"]["phone"])) if x))
             if i["deal"]:
                 d = i["deal"]
-                lines.append(f"      deal #{d['id']} {d['title']} ({d['stage']}, {d['amount']} {d['currency']})")
+                lines.append(f"      deal #{d['id']} {d['title']} ({d['stage']}, {display.amount(d['amount'], d['currency'])})")
             if i["ticket"]:
                 t = i["ticket"]
                 lines.append(f"      ticket #{t['id']} {t['subject']} ({t['status']}, {t['priority']})")

@@ -5,8 +5,9 @@ from typing import Optional
 
 import typer
 
-from cli.app import sub_app
+from cli.app import fail, sub_app
 from cli.output import Format, FormatOption, print_record, print_rows, say
+from db.errors import Duplicate
 from db.services import segments
 
 app = sub_app("Segments: saved contact views (save, list, show, delete).")
@@ -39,8 +40,11 @@ def save(
     fmt: Format = FormatOption,
 ):
     """Save these contact filters as a segment."""
-    record = segments.save(name, {"query": query, "tag": tag, "stage": stage, "owner": owner, "company": company,
-                                  "do_not_contact": do_not_contact}, replace=replace)
+    try:
+        record = segments.save(name, {"query": query, "tag": tag, "stage": stage, "owner": owner, "company": company,
+                                      "do_not_contact": do_not_contact}, replace=replace)
+    except Duplicate as exc:
+        fail(f"{exc}; add --replace to give it these filters", 1)
     if record["replaced"]:
         say(f"segment {record['name']!r} replaced")
     _print(record, fmt)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from crm_tui.modals import ContactForm
+from crm_tui.modals import ContactForm, Form
 from crm_tui.screens.base import split_filters
 from crm_tui.screens.listing import ListPage
 from db import display
-from db.services import contacts
+from db.services import contacts, segments
 
 
 def parse_query(text: str) -> dict:
@@ -36,6 +36,11 @@ def save_contact(values: dict, contact_id: int | None = None) -> dict:
                            phones=phones + keep_phones if phones else keep_phones, add=tags)
 
 
+class SegmentForm(Form):
+    TITLE = "Save this view as a segment"
+    FIELDS = [("name", "Name", "VIP customers")]
+
+
 class ContactsScreen(ListPage):
     TITLE = "Contacts"
     KIND = "contact"
@@ -48,7 +53,49 @@ class ContactsScreen(ListPage):
         Binding("a", "add", "Add", id="contacts.add"),
         Binding("enter", "open", "Open", id="contacts.open", show=False),
         Binding("delete,x", "delete", "Delete", id="contacts.delete"),
+        Binding("v", "next_view", "Saved views", id="contacts.views"),
+        Binding("ctrl+s", "save_view", "Save view", id="contacts.save_view"),
     ]
+    segment: str | None = None  # the saved view (crm segment) the list is narrowed to
+
+    def fetch(self, filters: dict, offset: int, sort: str):
+        return super().fetch({**filters, "segment": self.segment} if self.segment else filters, offset, sort)
+
+    def count_prefix(self) -> str:
+        return f"view {self.segment} · " if self.segment else ""
+
+    def action_next_view(self) -> None:
+        """The next saved segment, alphabetically; after the last, all contacts again."""
+        def show(names: list[str]) -> None:
+            if not names:
+                self.app.notify("No saved views yet: Ctrl+S saves what the search box holds")
+                self.segment = None
+            else:
+                keys = [n.casefold() for n in names]
+                current = (self.segment or "").casefold()
+                at = keys.index(current) + 1 if current in keys else 0
+                self.segment = names[at] if at < len(names) else None
+            self.reload()
+        self.work(segments.names_, show, group="views")
+
+    def action_save_view(self) -> None:
+        """The search box's filters (within the current view, if any) saved under a name."""
+        filters = {k: v for k, v in self.parse(self.query_one("#search").value).items() if v is not None}
+        within = self.segment
+        if not filters and not within:
+            self.app.notify("Type what the view keeps in the search box first (tag:vip stage:customer …)")
+            return
+
+        def save(values: dict) -> dict:  # in a worker: the form's thread
+            return segments.save(values["name"], {**(segments.filters_of(within) if within else {}), **filters})
+
+        def saved(record):
+            if record:
+                self.segment = record["name"]
+                self.query_one("#search").value = ""  # the view now holds what the box held
+                self.app.notify(f"Saved view {record['name']}: {record['contacts']} contacts", markup=False)
+                self.reload()
+        self.app.push_screen(SegmentForm(save), saved)
 
     def parse(self, text: str) -> dict:
         return parse_query(text)

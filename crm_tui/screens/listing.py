@@ -113,7 +113,11 @@ class ListPage(Page):
         shown = f" · showing {self.loaded:,}" if self.more else ""
         header = self.sortable.get(self.sort_by, self.sort_by)
         order = f" · sorted by {header.lower()}{' (reversed)' if self.descending else ''}"
-        self.query_one("#count", Label).update(total + shown + order)
+        self.query_one("#count", Label).update(Text(self.count_prefix() + total + shown + order))  # may hold a view's name
+
+    def count_prefix(self) -> str:
+        """What goes before the count (the contacts page names its saved view there)."""
+        return ""
 
     @property
     def sortable(self) -> dict[str, str]:

@@ -117,7 +117,7 @@ def save(name, filters: dict, replace: bool = False) -> dict:
         with write():
             row = Segment.get_or_none(Segment.name_key == validate.name_key(name))
             if row is not None and not replace:
-                raise Duplicate(f"segment {row.name!r} already exists; add --replace to give it these filters")
+                raise Duplicate(f"segment {row.name!r} already exists")
             if row is None:
                 row = Segment.create(name=name, name_key=validate.name_key(name), filters=stored)
                 replaced = False
@@ -126,7 +126,7 @@ def save(name, filters: dict, replace: bool = False) -> dict:
                 row.save()
                 replaced = True
     except IntegrityError:  # another process saved the same name a moment ago
-        raise Duplicate(f"segment {name!r} already exists; add --replace to give it these filters") from None
+        raise Duplicate(f"segment {name!r} already exists") from None
     return {**_to_dict(row), "replaced": replaced}
 
 

@@ -31,7 +31,7 @@ from db.models import (
     Tag,
     database,
 )
-from db.services import companies, contacts
+from db.services import claims, companies, contacts
 from db.services.common import clean_tags, now_utc, reindex
 from db.store import is_sqlite
 from db.validate import name_key
@@ -122,6 +122,7 @@ class ContactImporter:
 
     def _load_keys(self) -> None:
         live = Contact.deleted_at.is_null()
+        self.seen_up_to = Contact.select(Contact.id).order_by(Contact.id.desc()).scalar() or 0
         self.by_email = dict(ContactEmail.select(ContactEmail.email_key, ContactEmail.contact).join(Contact)
                              .where(live).order_by(ContactEmail.contact.desc()).tuples())
         self.by_phone = dict(ContactPhone.select(ContactPhone.number, ContactPhone.contact).join(Contact)
@@ -308,9 +309,27 @@ class ContactImporter:
                 changed = True
         return changed
 
+    def _catch_up(self) -> None:
+        """Keys of contacts other writers added since we last looked: the keys are loaded
+        once per import, and a `crm contact add` may commit between two of our chunks."""
+        claims.claim_all()  # PostgreSQL: single writers wait for this chunk, as on SQLite
+        live, seen = Contact.deleted_at.is_null(), self.seen_up_to  # by the indexed contact ids
+        for key, cid in (ContactEmail.select(ContactEmail.email_key, ContactEmail.contact).join(Contact)
+                         .where(live & (ContactEmail.contact > seen)).tuples()):
+            self.by_email.setdefault(key, cid)
+            self.with_email.add(cid)
+        for number, cid in (ContactPhone.select(ContactPhone.number, ContactPhone.contact).join(Contact)
+                            .where(live & (ContactPhone.contact > seen)).tuples()):
+            self.by_phone.setdefault(number, cid)
+        for external, cid in (Contact.select(Contact.external_id, Contact.id)
+                              .where(live & (Contact.id > seen) & Contact.external_id.is_null(False)).tuples()):
+            self.by_external.setdefault(external, cid)
+        self.seen_up_to = Contact.select(Contact.id).order_by(Contact.id.desc()).scalar() or self.seen_up_to
+
     def add_chunk(self, rows: list[ContactRow]) -> list[str]:
         """Write one chunk (the caller holds the write transaction). Returns
         'created', 'updated' or 'skipped' for each row."""
+        self._catch_up()
         self._company_ids({r.company for r in rows if r.company})
         self._fill_companies(rows)
         for r in rows:

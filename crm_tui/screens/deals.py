@@ -69,11 +69,13 @@ class DealsScreen(Page):
     def reload(self) -> None:
         self.work(lambda: (deals.list_().rows, deals.pipeline()), self.show)
 
-    def card_width(self) -> int:
-        """Characters a card's line gets: the board's share for one stage, less the
-        column's border and the cell's padding."""
-        board = self.query_one("#board").size.width or self.app.size.width
-        return max(board // len(self.stages) - 4, 8)
+    def card_width(self, table: DataTable, cards: int) -> int:
+        """Characters a card's line gets: the column's width (the board's share for one
+        stage before the first layout) less the cell's padding, and less a scrollbar's
+        width when the cards will not fit the column's height."""
+        width = table.size.width or (self.query_one("#board").size.width or self.app.size.width) // len(self.stages) - 2
+        rows = table.size.height or self.app.size.height
+        return max(width - 2 - (2 if cards * (TITLE_LINES + 2) > rows else 0), 8)
 
     def show(self, result) -> None:
         self.shown = result
@@ -82,10 +84,11 @@ class DealsScreen(Page):
         fill(self.query_one("#deal-list", DataTable),
              [(d["id"], (d["id"], d["title"], d["stage"], amount(d["amount"], d["currency"]), d["contact"] or "",
                          d["company"] or "", d["expected_close"] or "", d["owner"] or "")) for d in rows])
-        width = self.card_width()
+        heads = {}
         for stage in self.stages:
             mine = [d for d in rows if d["stage"] == stage]
             table = self.query_one(f"#stage-{stage}", DataTable)
+            width = self.card_width(table, len(mine))
             row = table.cursor_row
             table.clear()
             for d in mine:
@@ -93,8 +96,12 @@ class DealsScreen(Page):
                 table.add_row(text, key=str(d["id"]), height=len(text.plain.splitlines()))
             if table.row_count:
                 table.move_cursor(row=min(row, table.row_count - 1))
-            money = ", ".join(amount(t["total"], t["currency"]) for t in totals if t["stage"] == stage)
-            self.query_one(f"#head-{stage}", Label).update(f"{stage} ({len(mine)})" + (f"\n{money}" if money else "\n"))
+            # one currency a line: "€41,800.00, £30,300.00, ¥…" ran off a column's edge
+            heads[stage] = [f"{stage} ({len(mine)})"] + [amount(t["total"], t["currency"])
+                                                         for t in totals if t["stage"] == stage]
+        lines = max(2, *map(len, heads.values()))
+        for stage, head in heads.items():
+            self.query_one(f"#head-{stage}", Label).update("\n".join(head + [""] * (lines - len(head))))
 
     def on_resize(self) -> None:
         if getattr(self, "shown", None):

@@ -152,7 +152,7 @@ def export_cmd(
 ):
     """Export records to .xlsx, .csv or .json (the timeline and deal stage history too).
 
-    Every export of contacts carries do_not_contact; --mailing never lists those people."""
+    Contacts in .xlsx, .csv and .json carry do_not_contact; --mailing never lists those people."""
     from db.services.common import now_local
     from db.validate import parse_date
 

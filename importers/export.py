@@ -81,8 +81,11 @@ def export(path: str, entities=None, progress=None, layout: str | None = None, v
     out = Path(path).expanduser()
     kind = out.suffix.lower().lstrip(".")
     entities = list(dict.fromkeys(_entity(e) for e in entities)) if entities else list(exports.ENTITIES)
-    if filters.get("segment") and entities == list(exports.ENTITIES):
-        entities = ["contact"]  # a segment is a saved view of contacts
+    if filters.get("segment"):  # a segment is a saved view of contacts
+        if kind == "ics":
+            raise Invalid("segment", f"{out}: an .ics file holds follow-ups; a segment selects contacts")
+        if entities == list(exports.ENTITIES):
+            entities = ["contact"]
     if layout is not None:
         layout, entities = _layout(out, kind, layout, entities), ["contact"]
     if vdir:

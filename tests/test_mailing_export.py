@@ -83,16 +83,18 @@ def test_the_mailing_service_counts_what_it_leaves_out(people):
     assert left == {"do_not_contact": 2, "no_email": 1, "undeliverable": 1, "duplicate": 1}
 
 
-@pytest.mark.parametrize("args, code, error", [
-    (["--mailing", "--segment", "nope"], 1, "error: segment 'nope' not found; segments: VIP\n"),
-    (["--segment", "nope"], 1, "error: segment 'nope' not found; segments: VIP\n"),
-    (["--segment", "vip", "--entity", "deal"], 1,
+@pytest.mark.parametrize("name, args, error", [
+    ("x.csv", ["--mailing", "--segment", "nope"], "error: segment 'nope' not found; segments: VIP\n"),
+    ("x.csv", ["--segment", "nope"], "error: segment 'nope' not found; segments: VIP\n"),
+    ("x.csv", ["--segment", "vip", "--entity", "deal"],
      "error: segment: a segment selects contacts, not deals; export --entity contact\n"),
+    ("x.ics", ["--segment", "vip"], "error: segment: {out}: an .ics file holds follow-ups; a segment selects contacts\n"),
 ])
-def test_bad_requests_are_one_line_and_write_nothing(crm, people, tmp_path, args, code, error):
+def test_bad_requests_are_one_line_exit_1_and_write_nothing(crm, people, tmp_path, name, args, error):
     (tmp_path / "out").mkdir()
-    result = crm("export", str(tmp_path / "out" / "x.csv"), *args, code=code)
-    assert result.stderr == error
+    out = tmp_path / "out" / name
+    result = crm("export", str(out), *args, code=1)
+    assert result.stderr == error.format(out=out)
     assert list((tmp_path / "out").iterdir()) == []
 
 

@@ -171,8 +171,8 @@ def test_customers_rfm_table(customer_book):
         ("Gamma", "company", "new", 1, 50000, "GBP", 0, 20),
         ("Delta", "company", "promising", 1, 40000, "GBP", 0, 5),
         ("Beta", "company", "loyal", 2, 20000, "GBP", 0, 30),
-        ("Sol Oakes", "contact", "prospect", 0, 0, "GBP", 25000, 10),
         ("Multi", "company", "champion", 3, 10000, "USD", 0, 3),  # main currency: most won deals (2 USD, 1 JPY)
+        ("Sol Oakes", "contact", "prospect", 0, 0, "GBP", 25000, 10),  # buyers first, whatever the currency
     ]
     assert [r["name"] for r in reports.customers(segment="at_risk")] == ["Eps"]
     assert [r["name"] for r in reports.customers(limit=2)] == ["Alpha", "Zeta"]

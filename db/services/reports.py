@@ -31,9 +31,11 @@ for activities and tickets. Listed: every customer with a won or an open deal.
   (unweighted open amounts) count that currency only: there are no exchange rates.
 - last_won: the latest won deal's close; last_touch: the latest activity, deal change
   or ticket change; recency_days: whole days from last_touch to now.
-- Sorted by value: won_total, then open pipeline, then name, within each currency
-  (there are no exchange rates to compare a yen with a pound): the configured home
-  currency's customers first, then the other currencies', the one with most customers first.
+- Sorted by value: customers who have bought come before prospects (a €25,000 customer
+  outranks a $0 prospect whatever the currencies); within each group by won_total, then
+  open pipeline, then name, within each currency (there are no exchange rates to compare
+  a yen with a pound): the configured home currency's customers first, then the other
+  currencies', the one with most customers first.
 - segment, the first rule that holds, with R = recency_days, F = won_deals and
   "top value" = won_total at or above the 75th percentile (nearest rank) of the won
   totals of customers with the same main currency:
@@ -352,7 +354,7 @@ def customers(segment: str | None = None, limit: int | None = None) -> list[dict
     people = defaultdict(int)
     for r in rows:
         people[r["currency"]] += 1
-    rows.sort(key=lambda r: (r["currency"] != home, -people[r["currency"]], r["currency"],
+    rows.sort(key=lambda r: (r["won_deals"] == 0, r["currency"] != home, -people[r["currency"]], r["currency"],
                              -r["won_total"], -r["open_pipeline"], r["name"], r["kind"], r["id"]))
     return rows[:limit] if limit else rows
 

@@ -25,7 +25,7 @@ def _progress():
 
     # Redrawn on each update rather than by rich's refresh thread: a big import forks a
     # row checker, which is only safe while this process runs no other thread.
-    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
                    TimeElapsedColumn(), console=Console(stderr=True), transient=True, auto_refresh=False)
     tasks = {}
 
@@ -124,7 +124,7 @@ def _report(target: str, result, fmt: Format, errors: str | None, mapping: str |
             for e in result.errors:
                 where = f"sheet {e.sheet!r}, row {e.row}" + (f", column {e.column!r}" if e.column else "")
                 say(f"rejected: {target}: {where}: {e.reason}")
-    if errors and result.errors:
+    if errors and (result.errors or result.kept):  # kept rows too: a value of theirs is only in notes
         write_errors(result, errors)
         say(f"rejected rows written to {errors}")
 

@@ -147,3 +147,34 @@ async def test_the_command_palette_lists_a_markup_name_literally(crm_store):
                 break
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("Open contact: [/] [bold]Eve" in p for p in prompts), prompts
+
+
+@pytest.mark.anyio
+async def test_the_import_page_shows_the_files_text_and_kept_rows_literally(crm_store, tmp_path):
+    """A header like "[/]" and a phone cell that is no number: the page lists the kept
+    row beside the rejected ones and shows every text as typed."""
+    from crm_tui.app import CrmApp
+    from tests.test_tui import settle, table_text
+
+    path = tmp_path / "[red]people.csv"
+    path.write_text("First Name,Email,Phone,[/]\nAda,ada@example.com,call me,x\nBo,bo@,,y\n")
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("6")
+        await settle(pilot, app)
+        app.screen.query_one("#import-path").value = str(path)
+        await pilot.press("ctrl+d")
+        await settle(pilot, app)
+        assert [row[:3] for row in table_text(app, "#errors")] == [["[red]people", "2", "Phone"],
+                                                                    ["[red]people", "3", "Email"]]
+        assert ["[red]people", "[/]", "notes", "no contact field for it"] in table_text(app, "#columns")
+        assert str(app.screen.query_one("#status").render()).startswith("would be: 1 created")
+
+
+def test_an_errors_file_is_written_for_rows_kept_with_a_note(crm, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("First Name,Email,Phone\nAda,ada@example.com,call me\n")
+    out = tmp_path / "fix.csv"
+    result = crm("import", str(path), "--errors", str(out))
+    assert f"rejected rows written to {out}" in result.stderr
+    assert "kept, but 'call me' is not a phone number" in out.read_text(encoding="utf-8-sig")

@@ -9,6 +9,7 @@ import os
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.suggester import Suggester
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, ProgressBar, Select, Static
@@ -53,7 +54,7 @@ class FieldPicker(ModalScreen[str | None]):
         from textual.containers import Vertical
 
         with Vertical(id="dialog"):
-            yield Label(f"Column {self.header!r} fills:", classes="title")
+            yield Label(f"Column {self.header!r} fills:", classes="title", markup=False)  # the file's text
             picker = OptionList(*[f"{c}  (drop the column)" if c == IGNORE else c for c in self.choices], id="fields")
             yield picker
             yield Label("Enter picks · Esc cancels", classes="hint")
@@ -143,8 +144,9 @@ class TransferScreen(Page):
                 self.action_preview()  # show what the new mapping does
         self.app.push_screen(FieldPicker(header, entity, current), chosen)
 
-    def _status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
+    def _status(self, text: str, error: bool = False) -> None:
+        # Paths, headers and errors are the file's and the user's text: never read as markup.
+        self.query_one("#status", Static).update(Content.styled(text, "red") if error else Content(text))
 
     def show_result(self, result, label: str, failure: str | None = None) -> None:
         self.query_one("#progress", ProgressBar).display = False
@@ -152,10 +154,12 @@ class TransferScreen(Page):
         where = describe(result, {"columns": dict(self.overrides)})
         columns = [(sheet, c["column"], c["to"], c["why"]) for sheet, m in where.items() for c in m["columns"]]
         fill(self.query_one("#columns", DataTable), list(enumerate(columns)))
+        # Rejected rows and rows kept with a value only in notes ("kept, but ..."), in row order.
+        listed = sorted(result.errors + result.kept, key=lambda e: (e.sheet, e.row))
         fill(self.query_one("#errors", DataTable),
-             [(n, (e.sheet, e.row, e.column or "", e.reason)) for n, e in enumerate(result.errors)])
+             [(n, (e.sheet, e.row, e.column or "", e.reason)) for n, e in enumerate(listed)])
         if failure:  # rows were rejected and nothing was imported: the table lists them
-            self._status(f"[red]{failure}[/red]")
+            self._status(failure, error=True)
             return
         goes = [c[2] for c in columns]
         tally = (f" · columns: {len(goes) - goes.count('notes') - goes.count(IGNORED)} to fields, "
@@ -168,7 +172,7 @@ class TransferScreen(Page):
     def _import(self, dry_run: bool) -> None:
         options = self._options()
         if not options["path"]:
-            self._status("[red]give a file to import[/red]")
+            self._status("give a file to import", error=True)
             return
         self._status("dry run…" if dry_run else "importing…")
         bar = self.query_one("#progress", ProgressBar)
@@ -205,7 +209,7 @@ class TransferScreen(Page):
         picked = self.query_one("#export-layout", Select)
         layout = None if picked.is_blank() else str(picked.value)  # contacts as Google or Outlook import them
         if not path:
-            self._status("[red]give a file to export to[/red]")
+            self._status("give a file to export to", error=True)
             return
         self._status("exporting…")
         self.work(lambda: export(path, [entity] if entity else None, layout=layout),

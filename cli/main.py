@@ -19,11 +19,13 @@ from cli import (  # noqa: F401 (remind and transfer register top-level commands
     ticket,
     transfer,
     trash,
+    user,
 )
-from cli.app import app
+from cli.app import app, fail
 from cli.crash import crash_line
 from cli.output import Format, FormatOption, print_json, print_rows, say
-from db import store
+from db import identity, store
+from db.errors import Invalid
 from db.services import demo, find
 
 
@@ -40,9 +42,15 @@ def _version(value: bool):
 def root(
     ctx: typer.Context,
     db: str = typer.Option(None, "--db", help="Database file or URL (default: $CRM_DB, else the user data dir)."),
+    as_user: str = typer.Option(None, "--user", metavar="NAME",
+                                help="Act as this user (default: $CRM_USER, else the config's user, else your login)."),
     _v: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ):
     """A terminal CRM: contacts, companies, deals, follow-ups and tickets."""
+    try:
+        identity.choose(as_user)  # once, for every command and the app: who owns what they make
+    except Invalid as err:
+        fail(str(err), 2)
     bare = ctx.invoked_subcommand is None
     # Only `crm init`, and bare `crm` on the default store (a new user's first run),
     # create a store: elsewhere a mistyped --db must not open a new empty one.
@@ -86,7 +94,8 @@ def search_cmd(
 
 for sub, name in ((contact.app, "contact"), (company.app, "company"), (deal.app, "deal"),
                   (followup.app, "followup"), (ticket.app, "ticket"), (note.app, "note"),
-                  (report.app, "report"), (segment.app, "segment"), (dbcmd.app, "db"), (trash.app, "trash")):
+                  (report.app, "report"), (segment.app, "segment"), (dbcmd.app, "db"), (trash.app, "trash"),
+                  (user.app, "user")):
     app.add_typer(sub, name=name)
 
 

@@ -39,7 +39,7 @@ class Config:
     phone_region: str | None = None
     currency: str = "USD"
     locale: str = "en_US"  # how money is written for people (Babel): en_GB prints US$ for dollars
-    owner: str = "me"
+    user: str = "me"  # who acts (db.identity): config `user`, or its older name `owner`, else the login
     dayfirst: bool = False
     pipeline: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PIPELINE))
     sla: dict[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_SLA))
@@ -49,6 +49,11 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # full-screen binding id -> keys, e.g. "contacts.add" = "n"
     won_contact_stage: str | None = "customer"  # [lifecycle] won: a won deal's contact moves here (None: off)
     path: Path | None = None
+
+    @property
+    def owner(self) -> str:
+        """The older name of `user` (new records were "owned by" it before there was identity)."""
+        return self.user
 
     @property
     def tz(self) -> ZoneInfo:
@@ -99,10 +104,29 @@ def _locale_region() -> str | None:
 
 
 def _user() -> str:
+    """The login name ($LOGNAME, $USER ... as getpass reads them), if it is a usable name."""
+    from db.identity import check
+
     try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
+        return check(getpass.getuser())
+    except Exception:  # no login name in some containers, or a LOGNAME that is no name
         return "me"
+
+
+def _acting_user(data: dict, where: Path) -> str:
+    """`user = "sam"`; `owner = "sam"` is its older name and still works."""
+    from db.identity import check  # (identity imports this module)
+
+    key = "user" if data.get("user") is not None else "owner"
+    raw = data.get(key)
+    if raw is None:
+        return _user()
+    if not isinstance(raw, str):
+        _fail(where, f"{key}: expected a name in quotes, like {key} = \"sam\"")
+    try:
+        return check(raw, key)
+    except Invalid as err:
+        _fail(where, str(err))
 
 
 def _fail(path: Path, message: str):
@@ -163,7 +187,7 @@ def parse_config(data: dict, path: Path | None = None) -> Config:
         phone_region=region or None,
         currency=currency,
         locale=locale_name,
-        owner=str(data.get("owner") or _user()),
+        user=_acting_user(data, where),
         dayfirst=str(data.get("date_order", "mdy")).lower() == "dmy",
         pipeline=pipeline,
         sla=sla,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import getpass
 import json
 import os
 import tempfile
@@ -22,6 +21,7 @@ from typing import Callable
 
 from db.config import get_config
 from db.errors import CrmError, Invalid, StoreError
+from db.identity import current_user
 from db.services import imports
 from db.services.bulk_contacts import ContactImporter
 from db.services.exports import EXPORT_ONLY_SHEETS
@@ -155,7 +155,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
     mapping_text = json.dumps({p[1].name: {p[3][i]: f for i, f in p[4].items()} for p in plans}, ensure_ascii=False)
     try:
         with imports.importing(str(path), ", ".join(p[1].name for p in plans),
-                               ", ".join(dict.fromkeys(p[2] for p in plans)), mapping_text, _user(),
+                               ", ".join(dict.fromkeys(p[2] for p in plans)), mapping_text, current_user(),
                                dry_run=dry_run) as batch_id:
             result.batch = batch_id
             writers = _Writers(batch_id, on_duplicate, match, overwrite, ours)
@@ -191,13 +191,6 @@ def _our_external_id(heads: list[str], columns: dict[int, str]) -> dict[str, str
         return {}
     columns[ext] = "ignore"
     return {heads[ext]: "the id column is this file's key"}
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return get_config().owner
 
 
 class _Writers:

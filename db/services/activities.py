@@ -7,6 +7,7 @@ from peewee import JOIN
 
 from db import validate
 from db.config import get_config
+from db.identity import current_user
 from db.errors import Invalid
 from db.models import Activity, Company, Contact, Deal, Ticket
 from db.services.common import get_live, iso_utc, now_local, now_utc
@@ -28,7 +29,7 @@ def log(kind: str, body: str, contact=None, company=None, deal=None, ticket=None
         author: str | None = None, occurred_at=None) -> Activity:
     """Write one timeline entry inside the caller's transaction."""
     return Activity.create(kind=kind, body=body, contact=contact, company=company, deal=deal,
-                           ticket=ticket, author=author or get_config().owner,
+                           ticket=ticket, author=author or current_user(),
                            occurred_at=occurred_at or now_utc())
 
 

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from db import search
-from db.config import get_config
+from db.identity import current_user
 from db.models import (
     Company,
     Contact,
@@ -115,7 +115,7 @@ class ContactImporter:
         self.overwrite = overwrite
         self.explicit_match = match is not None
         self.match = set(match or ("email", "phone", "external_id", "name"))
-        self.owner = get_config().owner
+        self.owner = current_user()
         self.phone_rows: Counter = Counter()  # rows of this file that carry each phone number
         self.made_companies: set[int] = set()  # created by this import: filled without an undo record
         self._load_keys()

@@ -5,6 +5,7 @@ from peewee import fn
 
 from db import search, validate
 from db.errors import Duplicate, Invalid, NotFound
+from db.identity import current_user
 from db.models import Company, CompanyTag, Contact
 from db.services import claims
 from db.services.common import (
@@ -124,6 +125,7 @@ def _insert(values: dict, tags) -> int:
     values = _clean(values)
     if not values.get("name"):
         raise Invalid("name", "a company needs a name")
+    values["owner"] = values.get("owner") or current_user()  # new records are the acting user's
     row = Company.create(**values)
     add_tags(CompanyTag, "company", row.id, tags)
     reindex("company", [row.id], documents)

@@ -5,6 +5,7 @@ from peewee import JOIN, Case, fn
 
 from db import search, validate
 from db.config import get_config
+from db.identity import current_user
 from db.errors import Duplicate, Invalid, NotFound
 from db.models import (
     Activity,
@@ -323,7 +324,7 @@ def create(values: dict, emails=(), phones=(), tags=(), allow_duplicate: bool = 
             raise Invalid("name", "a contact needs a first name, a last name or an email")
         if not allow_duplicate:
             _refuse_duplicates(emails, phones)
-        fields.setdefault("owner", get_config().owner)
+        fields.setdefault("owner", current_user())
         row = Contact.create(**fields)
         _set_emails(row.id, emails, labels[0])
         _set_phones(row.id, phones, labels[1])
@@ -417,7 +418,7 @@ def merge(keep_ref, other_ref) -> dict:
         other.save()
         name = full_name(other.first_name, other.last_name) or (o_emails[0] if o_emails else f"#{other.id}")
         Activity.create(kind="note", body=f"Merged contact {other.id} ({name}) into this one",
-                        contact=keep.id, author=get_config().owner, occurred_at=now_utc())
+                        contact=keep.id, author=current_user(), occurred_at=now_utc())
         reindex("contact", [keep.id, other.id], documents)
         from db.services import deals, tickets
 

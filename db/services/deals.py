@@ -7,6 +7,7 @@ from peewee import Case, fn
 
 from db import search, validate
 from db.config import CLOSED_STAGES, get_config
+from db.identity import current_user
 from db.errors import Invalid
 from db.models import Company, Contact, Deal, DealStage
 from db.services import activities, companies, contacts
@@ -105,7 +106,7 @@ def create(values: dict) -> dict:
         if not links.get("company") and links.get("contact"):
             links["company"] = Contact.get_by_id(links["contact"]).company_id
         row = Deal.create(title=title, amount=amount, currency=code, stage=stage, probability=probability,
-                          expected_close=close, owner=validate.text(values.get("owner")) or cfg.owner,
+                          expected_close=close, owner=validate.text(values.get("owner")) or current_user(),
                           notes=validate.text(values.get("notes")), **links,
                           closed_at=now_utc() if stage in CLOSED_STAGES else None)
         _enter_stage(row, stage)

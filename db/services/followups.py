@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from db import validate
 from db.config import get_config
+from db.identity import current_user
 from db.errors import Invalid, NotFound
 from db.models import Deal, FollowUp, Ticket
 from db.services import activities
@@ -107,7 +108,7 @@ def create(subject: str, due, contact=None, company=None, deal=None, ticket=None
         if links["contact"] and not links["company"]:
             links["company"] = contacts.resolve(links["contact"]).company_id
         row = FollowUp.create(subject=subject, due=due_at, due_has_time=has_time, priority=priority,
-                              every=every, chain_start=due_at, owner=validate.text(owner) or get_config().owner,
+                              every=every, chain_start=due_at, owner=validate.text(owner) or current_user(),
                               notes=validate.text(notes), **links)
         return to_dict(row)
 

@@ -15,6 +15,7 @@ from cli.output import (
     print_section,
     table_limit,
 )
+from cli.user import MineOption, owner_or_mine
 from db.services import companies
 
 app = sub_app("Companies: add, list, show, edit, delete, restore.")
@@ -51,11 +52,13 @@ def list_cmd(
     query: str = typer.Option(None, "--search", "-s", help="Only companies matching this text."),
     tag: str = typer.Option(None, "--tag", help="Only companies with this tag."),
     owner: str = typer.Option(None, "--owner", help="Only companies this user owns."),
+    mine: bool = MineOption,
     sort: str = typer.Option(None, "--sort", help=f"{', '.join(companies.SORTS)}; a leading - sorts descending (default name)."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,
 ):
     """List companies by name unless --sort says otherwise."""
+    owner = owner_or_mine(owner, mine)
     page = companies.list_(query=query, tag=tag, owner=owner, sort=sort, limit=table_limit(fmt, limit))
     print_rows(page.rows, fmt, COLUMNS, page.total)
 

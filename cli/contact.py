@@ -15,6 +15,7 @@ from cli.output import (
     print_section,
     table_limit,
 )
+from cli.user import MineOption, owner_or_mine
 from db.services import contacts
 
 app = sub_app("Contacts: add, list, show, edit, delete, restore, merge.")
@@ -59,6 +60,7 @@ def list_cmd(
     tag: str = typer.Option(None, "--tag", help="Only contacts with this tag."),
     stage: str = typer.Option(None, "--stage", help="lead, prospect, customer or former."),
     owner: str = typer.Option(None, "--owner", help="Only contacts this user owns."),
+    mine: bool = MineOption,
     company: str = typer.Option(None, "--company", help="Company id or name."),
     do_not_contact: Optional[bool] = typer.Option(None, "--do-not-contact/--contactable"),
     segment: str = typer.Option(None, "--segment", help="A saved segment; other filters narrow it further."),
@@ -67,6 +69,7 @@ def list_cmd(
     fmt: Format = FormatOption,
 ):
     """List contacts, by last name unless --sort says otherwise."""
+    owner = owner_or_mine(owner, mine)
     page = contacts.list_(query=query, tag=tag, stage=stage, owner=owner, company=company,
                           do_not_contact=do_not_contact, segment=segment, sort=sort, limit=table_limit(fmt, limit))
     print_rows(page.rows, fmt, COLUMNS, page.total)

@@ -13,6 +13,7 @@ from cli.output import (
     print_section,
     table_limit,
 )
+from cli.user import MineOption, owner_or_mine
 from db.services import deals
 
 app = sub_app("Deals: add, list, show, edit, move, won, lost, delete, restore.")
@@ -47,12 +48,14 @@ def list_cmd(
     stage: str = typer.Option(None, "--stage", help="A pipeline stage (see crm report pipeline)."),
     status: str = typer.Option(None, "--status", help="open, won or lost."),
     owner: str = typer.Option(None, "--owner", help="Only deals this user owns."),
+    mine: bool = MineOption,
     contact: str = typer.Option(None, "--contact", help="Contact id or email."),
     company: str = typer.Option(None, "--company", help="Company id or name."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,
 ):
     """List deals in pipeline order."""
+    owner = owner_or_mine(owner, mine)
     page = deals.list_(query=query, stage=stage, status=status, owner=owner, contact=contact, company=company,
                        limit=table_limit(fmt, limit))
     print_rows(page.rows, fmt, COLUMNS, page.total)

@@ -12,6 +12,7 @@ from cli.output import (
     print_rows,
     table_limit,
 )
+from cli.user import MineOption, owner_or_mine
 from db.services import followups
 
 app = sub_app("Follow-ups: add, list, done, snooze, reschedule, cancel, delete, restore.")
@@ -46,12 +47,14 @@ def list_cmd(
     status: str = typer.Option("open", "--status", help="open, done, cancelled or all."),
     contact: str = typer.Option(None, "--contact", help="Contact id or email."),
     owner: str = typer.Option(None, "--owner", help="Only follow-ups this user owns."),
+    mine: bool = MineOption,
     sort: str = typer.Option("due", "--sort", help="due or urgency (same as crm next)."),
     explain: bool = typer.Option(False, "--explain", help="With --sort urgency: show the score's parts."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,
 ):
     """List follow-ups by due time (snoozed ones hide from --overdue/--today/--week)."""
+    owner = owner_or_mine(owner, mine)
     if sort == "urgency":
         from cli.remind import show_ranked
         from db.services import urgency

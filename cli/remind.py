@@ -11,6 +11,7 @@ import typer
 
 from cli.app import app, fail
 from cli.output import Format, print_json, print_rows, say
+from cli.user import MineOption, owner_or_mine
 from db import store
 from db import validate
 from db.config import get_config
@@ -124,6 +125,7 @@ def next_cmd(
     limit: int = typer.Option(10, "--limit", "-n", min=0, max=validate.MAX_INT64, help="How many (0 = all)."),
     explain: bool = typer.Option(False, "--explain", help="Show the parts of each score."),
     owner: str = typer.Option(None, "--owner", help="Only follow-ups this user owns."),
+    mine: bool = MineOption,
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format: table, json or csv."),
 ):
     """Open follow-ups ranked by urgency, most urgent first.
@@ -136,7 +138,7 @@ def next_cmd(
       ticket    the linked open ticket's priority (urgent 4, high 2.5, normal 1), +3 when due within 24 h
       neglect   a point per week since the contact's last activity (max 4)
     """
-    show_ranked(urgency.ranked(limit or None, owner), fmt, explain)
+    show_ranked(urgency.ranked(limit or None, owner_or_mine(owner, mine)), fmt, explain)
 
 
 def show_ranked(rows: list[dict], fmt: Format, explain: bool) -> None:

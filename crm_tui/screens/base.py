@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Footer, Header
 
 from crm_tui.work import run_in_thread
 from db import display
+from db.identity import current_user
 
 
 class Page(Screen):
@@ -40,6 +41,18 @@ class Page(Screen):
         run_in_thread(self, call, done, group="write", exclusive=False)
 
 
+class MineFilter:
+    """A page's `m`: only the acting user's records, or everyone's again. The header
+    says which (a plain-text sub-title: a name is never markup)."""
+
+    mine: str | None = None  # the owner the page is narrowed to
+
+    def action_mine(self) -> None:
+        self.mine = None if self.mine else current_user()
+        self.sub_title = f"only {self.mine}'s" if self.mine else None
+        self.reload()
+
+
 def split_filters(text: str, keys) -> dict:
     """What a search box holds: 'tag:vip stage:customer lee' -> {'tag': 'vip',
     'stage': 'customer', 'query': 'lee'} (query None when only filters)."""
@@ -48,7 +61,7 @@ def split_filters(text: str, keys) -> dict:
     for word in text.split():
         key, sep, value = word.partition(":")
         if sep and key in keys and value:
-            out[key] = value
+            out[key] = current_user() if (key, value.lower()) == ("owner", "me") else value
         else:
             words.append(word)
     out["query"] = " ".join(words) or None

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label
 
 from crm_tui.modals import DealForm, ReasonForm
-from crm_tui.screens.base import Page, fill, selected_key
+from crm_tui.screens.base import MineFilter, Page, fill, selected_key
 from db.config import get_config
 from db.display import amount
 from db.services import deals
@@ -33,7 +33,7 @@ def card(deal: dict, width: int) -> Text:
     return out
 
 
-class DealsScreen(Page):
+class DealsScreen(MineFilter, Page):
     TITLE = "Deals"
     BINDINGS = [
         Binding("right_square_bracket", "move(1)", "Next stage", id="deals.next"),
@@ -42,6 +42,7 @@ class DealsScreen(Page):
         Binding("l", "lost", "Lost", id="deals.lost"),
         Binding("a", "add", "Add", id="deals.add"),
         Binding("v", "toggle_view", "List/board", id="deals.view"),
+        Binding("m", "mine", "Mine/all", id="deals.mine"),
         Binding("right", "column(1)", "Next column", show=False),
         Binding("left", "column(-1)", "Previous column", show=False),
     ]
@@ -67,7 +68,8 @@ class DealsScreen(Page):
         self.query_one(f"#stage-{self.stages[0]}", DataTable).focus()
 
     def reload(self) -> None:
-        self.work(lambda: (deals.list_().rows, deals.pipeline()), self.show)
+        owner = self.mine
+        self.work(lambda: (deals.list_(owner=owner).rows, deals.pipeline(owner)), self.show)
 
     def card_width(self, table: DataTable, cards: int) -> int:
         """Characters a card's line gets: the column's width (the board's share for one

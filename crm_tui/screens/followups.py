@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from crm_tui.modals import Form
-from crm_tui.screens.base import Page, fill, selected_key
+from crm_tui.screens.base import MineFilter, Page, fill, selected_key
 from db import display
 from db.services import followups
 
@@ -17,13 +17,14 @@ class RescheduleForm(Form):
     FIELDS = [("due", "New due", "tomorrow 9:30, mon, 2026-12-01 14:00")]
 
 
-class FollowupsScreen(Page):
+class FollowupsScreen(MineFilter, Page):
     TITLE = "Follow-ups"
     BINDINGS = [
         Binding("d", "done", "Done", id="followups.done"),
         Binding("s", "snooze", "Snooze 1 day", id="followups.snooze"),
         Binding("r", "reschedule", "Reschedule", id="followups.reschedule"),
         Binding("enter", "open", "Open contact", id="followups.open"),
+        Binding("m", "mine", "Mine/all", id="followups.mine"),
     ]
 
     def compose_page(self) -> ComposeResult:
@@ -32,7 +33,8 @@ class FollowupsScreen(Page):
         yield table
 
     def reload(self) -> None:
-        self.work(followups.agenda, self.show)
+        owner = self.mine
+        self.work(lambda: followups.agenda(owner), self.show)
 
     def show(self, rows) -> None:
         self.contact_of = {r["id"]: r["contact_id"] for r in rows}

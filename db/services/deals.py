@@ -241,14 +241,15 @@ def restore(ref) -> dict:
 _SPLIT = 10 ** 9
 
 
-def pipeline() -> list[dict]:
-    """Per stage and currency: count, total and probability-weighted value."""
+def pipeline(owner: str | None = None) -> list[dict]:
+    """Per stage and currency (of `owner`'s deals if given): count, total and probability-weighted value."""
     cfg = get_config()
     high = Deal.amount / _SPLIT  # integer division on both stores (an integer column)
     low = Deal.amount - high * _SPLIT
     rows = (Deal.select(Deal.stage, Deal.currency, fn.COUNT(Deal.id), fn.SUM(high), fn.SUM(low),
                         fn.SUM(high * Deal.probability), fn.SUM(low * Deal.probability))
-            .where(Deal.deleted_at.is_null()).group_by(Deal.stage, Deal.currency).tuples())
+            .where(Deal.deleted_at.is_null(), *([Deal.owner == owner] if owner else []))
+            .group_by(Deal.stage, Deal.currency).tuples())
     rows = [(stage, code, count, int(h or 0) * _SPLIT + int(lo or 0), int(hp or 0) * _SPLIT + int(lp or 0))
             for stage, code, count, h, lo, hp, lp in rows]
     order = {s: i for i, s in enumerate(cfg.stages)}

@@ -151,11 +151,13 @@ def list_(when: str | None = None, status: str | None = "open", contact=None, ow
 AGENDA_GROUPS = (("overdue", "Overdue"), ("today", "Today"), ("week", "This week"), (None, "Later"))
 
 
-def agenda() -> list[dict]:
-    """Every open follow-up with its group, in agenda order: Overdue, Today, This week,
-    Later (by the windows list_ uses), then Snoozed (until they wake). Each row also
-    carries its contact's name."""
+def agenda(owner: str | None = None) -> list[dict]:
+    """Every open follow-up (of `owner` if given) with its group, in agenda order: Overdue,
+    Today, This week, Later (by the windows list_ uses), then Snoozed (until they wake).
+    Each row also carries its contact's name."""
     base = FollowUp.select().where(FollowUp.deleted_at.is_null() & (FollowUp.status == "open"))
+    if owner:
+        base = base.where(FollowUp.owner == owner)
     out, seen = [], set()
     for when, group in AGENDA_GROUPS:
         for r in to_dicts(_agenda_filter(base, when).order_by(FollowUp.due, FollowUp.id)):

@@ -113,7 +113,9 @@ def followups_report(fmt: Format = FormatOption):
 
 @app.command("tickets")
 def tickets_report(fmt: Format = FormatOption):
-    """Open tickets by status and priority, and the oldest open one."""
+    """Open tickets by status and priority, and the oldest open one; of every ticket
+    (any status): how many breached the response and resolution times, and the median
+    hours to the first response."""
     data = tickets.report()
     if fmt == Format.json:
         print_json(data)
@@ -124,4 +126,9 @@ def tickets_report(fmt: Format = FormatOption):
     rows.append({"group": "overdue", "value": "", "count": data["overdue"]})
     rows.append({"group": "oldest open", "value": f"#{oldest['id']} {oldest['subject']} ({oldest['age_days']} days)"
                  if oldest else "none", "count": ""})
+    rows.append({"group": "breached", "value": "response", "count": data["breached_response"]})
+    rows.append({"group": "breached", "value": "resolution", "count": data["breached_resolution"]})
+    median = data["median_response_hours"]
+    rows.append({"group": "median response", "value": "none answered" if median is None else f"{median} hours",
+                 "count": ""})
     print_rows(rows, fmt, ["group", "value", "count"])

@@ -17,7 +17,7 @@ from db.services import tickets
 
 app = sub_app("Tickets: add, list, show, edit, status, comment, assign, delete, restore.")
 
-COLUMNS = ["id", "subject", "status", "priority", "contact", "company", "assignee", "created_at", "overdue"]
+COLUMNS = ["id", "subject", "status", "priority", "contact", "company", "assignee", "created_at", "overdue", "breached"]
 
 
 @app.command("add")
@@ -44,12 +44,15 @@ def list_cmd(
     assignee: str = typer.Option(None, "--assignee", help="Only tickets assigned to this user."),
     contact: str = typer.Option(None, "--contact", help="Contact id or email."),
     overdue: bool = typer.Option(False, "--overdue", help="Past their resolution time."),
+    breached: bool = typer.Option(False, "--breached",
+                                  help="Answered or resolved late, or still waiting past the due time "
+                                       "(with --status all: closed ones too)."),
     limit: int = LimitOption,
     fmt: Format = FormatOption,
 ):
     """The ticket queue: most urgent, then oldest first."""
     page = tickets.list_(query=query, status=status, priority=priority, assignee=assignee, contact=contact,
-                         overdue=overdue, limit=table_limit(fmt, limit))
+                         overdue=overdue, limit=table_limit(fmt, limit), breached=breached)
     print_rows(page.rows, fmt, COLUMNS, page.total)
 
 
@@ -87,9 +90,12 @@ def status(ref: str = typer.Argument(...), new_status: str = typer.Argument(...,
 
 @app.command("comment")
 def comment(ref: str = typer.Argument(...), body: str = typer.Argument(...),
-            author: str = typer.Option(None, "--author"), fmt: Format = FormatOption):
-    """Add a comment to a ticket."""
-    print_record(tickets.comment(ref, body, author), fmt)
+            author: str = typer.Option(None, "--author"),
+            internal: bool = typer.Option(False, "--internal",
+                                          help="A note for the team, not a reply: it is not a response."),
+            fmt: Format = FormatOption):
+    """Reply on a ticket (the first reply is its first response), or note with --internal."""
+    print_record(tickets.comment(ref, body, author, internal), fmt)
 
 
 @app.command("assign")

@@ -182,6 +182,7 @@ class Ticket(Record):
     resolution_due = DateTimeField(null=True)
     resolved_at = DateTimeField(null=True)
     closed_at = DateTimeField(null=True)
+    first_response_at = DateTimeField(null=True)  # the first reply comment or move out of new
 
 
 class FollowUp(Record):

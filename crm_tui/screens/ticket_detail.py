@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Label, Static
 
 from crm_tui.screens.base import fill, local_time
-from crm_tui.screens.ticket_page import TicketPage
+from crm_tui.screens.ticket_page import TicketPage, sla_words
 from db.services import tickets
 
 
@@ -28,7 +28,7 @@ class TicketDetailScreen(TicketPage):
             yield Static("", id="card")
             yield Label("Comments", classes="section")
             comments = DataTable(id="comments", cursor_type="row")
-            comments.add_columns("When", "Who", "Comment")
+            comments.add_columns("When", "Who", "Comment", "To")
             yield comments
             yield Label("History", classes="section")
             history = DataTable(id="history", cursor_type="row")
@@ -46,17 +46,19 @@ class TicketDetailScreen(TicketPage):
         template = ("[b]#$id $subject[/b]\nStatus: $status · Priority: $priority · Channel: $channel · "
                     "Assignee: $assignee\nContact: $contact · Company: $company · Opened: $opened"
                     + (" · Resolve by: $due" if due else "") + (" · [red]OVERDUE[/red]" if t["overdue"] else "")
+                    + (" · [b red]$sla[/b red]" if t["breached"] else "")
                     + ("\n\n$description" if t["description"] else ""))
         self.query_one("#card", Static).update(Content.from_markup(
             template, id=t["id"], subject=t["subject"], status=t["status"], priority=t["priority"],
             channel=t["channel"], assignee=t["assignee"] or "-", contact=t["contact"] or "-",
             company=t["company"] or "-", opened=local_time(t["created_at"]), due=due,
-            description=t["description"] or ""))
+            description=t["description"] or "", sla=sla_words(t)))
         fill(self.query_one("#comments", DataTable),
-             [(a["id"], (local_time(a["occurred_at"]), a["author"] or "", a["body"])) for a in t["comments"]])
+             [(a["id"], (local_time(a["occurred_at"]), a["author"] or "", a["body"],
+                         "team only" if a["kind"] == tickets.INTERNAL else "customer")) for a in t["comments"]])
         fill(self.query_one("#history", DataTable),
              [(a["id"], (local_time(a["occurred_at"]), a["kind"], a["body"])) for a in t["timeline"]
-              if a["kind"] != "comment"])
+              if a["kind"] not in (tickets.REPLY, tickets.INTERNAL)])
 
     def current_ticket(self) -> dict | None:
         return self.record or None

@@ -2,6 +2,7 @@
 and on a ticket's own page alike (status, priority, a comment)."""
 from __future__ import annotations
 
+from rich.text import Text
 from textual.binding import Binding
 
 from crm_tui.modals import CommentForm
@@ -9,6 +10,20 @@ from crm_tui.screens.base import Page
 from db.services import tickets
 
 PRIORITIES = list(tickets.PRIORITIES)
+
+
+def sla_words(t: dict) -> str:
+    """Which service level a ticket broke, in words: 'response overdue', 'resolved late'..."""
+    words = []
+    if "response" in t["breached"]:
+        words.append("answered late" if t["first_response_at"] else "response overdue")
+    if "resolution" in t["breached"]:
+        words.append("resolved late" if t["status"] in tickets.DONE_STATUSES else "resolution overdue")
+    return ", ".join(words)
+
+
+def sla_cell(t: dict) -> Text:
+    return Text(sla_words(t), style="bold red")
 
 
 class TicketPage(Page):

@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input
 from crm_tui.modals import TicketForm
 from crm_tui.screens.base import fill, selected_key, split_filters
 from crm_tui.screens.ticket_detail import TicketDetailScreen
-from crm_tui.screens.ticket_page import TicketPage
+from crm_tui.screens.ticket_page import TicketPage, sla_cell
 from db import display
 from db.services import tickets
 
@@ -24,7 +24,7 @@ class TicketsScreen(TicketPage):
     def compose_page(self) -> ComposeResult:
         yield Input(placeholder="filter: status:pending priority:urgent assignee:jo or words", id="search")
         table = DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-        table.add_columns("#", "Priority", "Subject", "Contact", "Status", "Assignee", "Opened", "Due")
+        table.add_columns("#", "Priority", "Subject", "Contact", "Status", "Assignee", "Opened", "Due", "SLA")
         yield table
 
     def reload(self) -> None:
@@ -35,7 +35,7 @@ class TicketsScreen(TicketPage):
         self.rows = {t["id"]: t for t in rows}
         fill(self.query_one("#queue", DataTable),
              [(t["id"], (t["id"], t["priority"], t["subject"], t["contact"] or "", t["status"], t["assignee"] or "",
-                         display.day(t["created_at"]), ("OVERDUE " if t["overdue"] else "") + display.when(t["resolution_due"])))
+                         display.day(t["created_at"]), ("OVERDUE " if t["overdue"] else "") + display.when(t["resolution_due"]), sla_cell(t)))
               for t in rows])
 
     def on_input_changed(self, event: Input.Changed) -> None:

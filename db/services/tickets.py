@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from statistics import median
 
 from peewee import Case, fn
 
@@ -26,6 +27,38 @@ STATUSES = ("new", "open", "pending", "resolved", "closed")
 OPEN_STATUSES = ("new", "open", "pending")
 PRIORITIES = ("low", "normal", "high", "urgent")
 CHANNELS = ("phone", "email", "walk_in", "web", "other")
+DONE_STATUSES = ("resolved", "closed")
+# A comment is a reply to the customer unless marked internal. Both are timeline
+# entries; the kind tells them apart, so the timeline needs no new column.
+REPLY, INTERNAL = "comment", "internal"
+
+
+def sla_of(row, now) -> dict:
+    """Response and resolution service levels: met, breached or pending (not yet due).
+    A ticket past new with no first response was born past new (an import from another
+    tool, or one from before first responses were recorded): its response is unknown."""
+    if row.first_response_at is not None:
+        response = "breached" if row.response_due and row.first_response_at > row.response_due else "met"
+    elif row.status == "new":
+        response = "breached" if row.response_due and now > row.response_due else "pending"
+    else:
+        response = "unknown"
+    if row.status not in OPEN_STATUSES:
+        done = row.resolved_at or row.closed_at
+        resolution = "breached" if row.resolution_due and done and done > row.resolution_due else "met"
+    else:
+        resolution = "breached" if row.resolution_due and now > row.resolution_due else "pending"
+    return {"response": response, "resolution": resolution}
+
+
+def breached_where(now):
+    """The SQL twin of sla_of: either service level breached."""
+    done = fn.COALESCE(Ticket.resolved_at, Ticket.closed_at)
+    response = ((Ticket.first_response_at > Ticket.response_due)
+                | (Ticket.first_response_at.is_null() & (Ticket.status == "new") & (Ticket.response_due < now)))
+    resolution = ((Ticket.status.in_(DONE_STATUSES) & (done > Ticket.resolution_due))
+                  | (Ticket.status.in_(OPEN_STATUSES) & (Ticket.resolution_due < now)))
+    return response | resolution
 
 
 def to_dicts(rows) -> list[dict]:
@@ -42,7 +75,14 @@ def to_dicts(rows) -> list[dict]:
         "overdue": bool(r.status in OPEN_STATUSES and r.resolution_due and r.resolution_due < now),
         "resolved_at": iso_utc(r.resolved_at), "closed_at": iso_utc(r.closed_at),
         "created_at": iso_utc(r.created_at), "updated_at": iso_utc(r.updated_at),
+        **_responses(r, now),
     } for r in rows]
+
+
+def _responses(row, now) -> dict:
+    sla = sla_of(row, now)
+    return {"first_response_at": iso_utc(row.first_response_at), "sla": sla,
+            "breached": [kind for kind, state in sla.items() if state == "breached"]}
 
 
 def to_dict(row) -> dict:
@@ -108,13 +148,13 @@ def create(values: dict) -> dict:
 def show(ref) -> dict:
     row = get_live(Ticket, ref, "ticket")
     out = to_dict(row)
-    out["comments"] = [a for a in reversed(activities.timeline_of("ticket", row.id)) if a["kind"] == "comment"]
+    out["comments"] = [a for a in reversed(activities.timeline_of("ticket", row.id)) if a["kind"] in (REPLY, INTERNAL)]
     out["timeline"] = activities.timeline_of("ticket", row.id)
     return out
 
 
 def list_(query=None, status=None, priority=None, assignee=None, contact=None, overdue: bool = False,
-          limit: int | None = None) -> Page:
+          limit: int | None = None, breached: bool = False) -> Page:
     """Open tickets by default (status='all' for every one), most urgent and oldest first."""
     q = Ticket.select().where(Ticket.deleted_at.is_null())
     if query:
@@ -131,6 +171,8 @@ def list_(query=None, status=None, priority=None, assignee=None, contact=None, o
         q = q.where(Ticket.contact == contacts.resolve(contact).id)
     if overdue:
         q = q.where(Ticket.status.in_(OPEN_STATUSES) & (Ticket.resolution_due < now_utc()))
+    if breached:
+        q = q.where(breached_where(now_utc()))
     urgency = Case(Ticket.priority, [(p, i) for i, p in enumerate(reversed(PRIORITIES))], 9)
     page = paged(q.order_by(urgency, Ticket.created_at, Ticket.id), limit, lambda r: r)
     return Page(to_dicts(page.rows), page.total)
@@ -168,6 +210,8 @@ def set_status(ref, status: str, note: str | None = None) -> dict:
             raise Invalid("status", f"ticket {row.id} is already {status}")
         old, row.status = row.status, status
         now = now_utc()
+        if old == "new" and row.first_response_at is None:
+            row.first_response_at = now  # the first move out of new answers the customer
         if status == "resolved":
             row.resolved_at = now
         elif status == "closed":
@@ -182,17 +226,21 @@ def set_status(ref, status: str, note: str | None = None) -> dict:
         return to_dict(row)
 
 
-def comment(ref, body: str, author: str | None = None) -> dict:
+def comment(ref, body: str, author: str | None = None, internal: bool = False) -> dict:
+    """A reply to the customer, or with internal=True a note for the team. Only a reply
+    is a response: it records first_response_at and takes a new ticket to open."""
     body = validate.text(body)
     if not body:
         raise Invalid("comment", "the comment is empty")
     with write():
         row = get_live(Ticket, ref, "ticket")
-        entry = activities.log("comment", body, contact=row.contact_id, company=row.company_id,
-                               ticket=row.id, author=author)
+        entry = activities.log(INTERNAL if internal else REPLY, body, contact=row.contact_id,
+                               company=row.company_id, ticket=row.id, author=author)
         row.updated_at = now_utc()
-        if row.status == "new":
-            row.status = "open"  # someone is on it
+        if not internal:
+            row.first_response_at = row.first_response_at or row.updated_at
+            if row.status == "new":
+                row.status = "open"  # someone is on it
         row.save()
         return activities.to_dict(entry)
 
@@ -223,12 +271,17 @@ def restore(ref) -> dict:
 
 
 def report() -> dict:
-    """Open tickets by status and by priority, and the oldest open one."""
+    """Open tickets by status and by priority, and the oldest open one; and over every
+    ticket not in the trash, whatever its status: how many breached each service level,
+    and the median hours from opening to the first response."""
     live_open = Ticket.deleted_at.is_null() & Ticket.status.in_(OPEN_STATUSES)
     by_status = dict(Ticket.select(Ticket.status, fn.COUNT(Ticket.id)).where(live_open).group_by(Ticket.status).tuples())
     by_priority = dict(Ticket.select(Ticket.priority, fn.COUNT(Ticket.id)).where(live_open).group_by(Ticket.priority).tuples())
     oldest = Ticket.select().where(live_open).order_by(Ticket.created_at, Ticket.id).first()
     overdue = Ticket.select().where(live_open & (Ticket.resolution_due < now_utc())).count()
+    live = list(Ticket.select().where(Ticket.deleted_at.is_null()))
+    levels = [sla_of(t, now_utc()) for t in live]
+    waits = [(t.first_response_at - t.created_at).total_seconds() / 3600 for t in live if t.first_response_at]
     return {
         "open": sum(by_status.values()),
         "by_status": {s: by_status.get(s, 0) for s in OPEN_STATUSES},
@@ -237,4 +290,7 @@ def report() -> dict:
         "oldest_open": None if oldest is None else {
             "id": oldest.id, "subject": oldest.subject, "created_at": iso_utc(oldest.created_at),
             "age_days": (now_utc() - oldest.created_at).days},
+        "breached_response": sum(s["response"] == "breached" for s in levels),
+        "breached_resolution": sum(s["resolution"] == "breached" for s in levels),
+        "median_response_hours": round(median(waits), 2) if waits else None,
     }

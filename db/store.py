@@ -255,11 +255,26 @@ def _migration_lock():
 
 
 def migrate() -> list[str]:
-    """Apply pending schema scripts; returns their names. Cheap when up to date."""
+    """Apply pending schema scripts; returns their names. Cheap when up to date (and
+    then needs no right beyond reading: a role that may only read and write works)."""
     if not pending_migrations():
         return []
-    with _migration_lock():
-        return _runner().up()  # re-reads history under the lock
+    try:
+        with _migration_lock():
+            return _runner().up()  # re-reads history under the lock
+    except DatabaseError as exc:
+        if not _refused(exc):
+            raise
+    raise StoreError(f"{describe()}: the schema needs upgrading: run `crm db migrate` as the store's owner role")
+
+
+def _refused(exc: BaseException) -> bool:
+    """PostgreSQL said this role may not (insufficient_privilege: CREATE on the schema,
+    ALTER of a table it does not own). Peewee raises its own error while handling the driver's."""
+    for err in (exc, exc.__cause__, exc.__context__):
+        if getattr(err, "pgcode", None) == "42501":
+            return True
+    return False
 
 
 # -- maintenance -------------------------------------------------------------

@@ -149,28 +149,32 @@ def _run(url: str, *args: str, user: str | None = None) -> subprocess.CompletedP
                           env=env, timeout=60)
 
 
-def _restricted_role(pg_server: str, database: str, with_tables: bool) -> str:
-    """A LOGIN role granted what the README tells an administrator to grant; its URL."""
+def _restricted_role(pg_server: str, database: str) -> str:
+    """A person's LOGIN role in a team role granted what the README tells an administrator
+    to grant (run as the role that owns the tables); the person's URL."""
     import psycopg2
 
-    role = f"crm_person_{uuid.uuid4().hex[:8]}"
+    team, person = f"crm_team_{uuid.uuid4().hex[:8]}", f"crm_person_{uuid.uuid4().hex[:8]}"
     admin = psycopg2.connect(pg_server + database)
     admin.autocommit = True
     cur = admin.cursor()
-    cur.execute(f"CREATE ROLE {role} LOGIN")
-    cur.execute(f"GRANT CONNECT ON DATABASE {database} TO {role}")
-    cur.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
     cur.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")  # PostgreSQL 15's default; older ones granted it
-    if with_tables:
-        cur.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-        cur.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    for statement in (f"CREATE ROLE {team} NOLOGIN",
+                      f"GRANT CONNECT ON DATABASE {database} TO {team}",
+                      f"GRANT USAGE ON SCHEMA public TO {team}",
+                      f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {team}",
+                      f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {team}",
+                      f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {team}",
+                      f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {team}",
+                      f"CREATE ROLE {person} LOGIN IN ROLE {team}"):
+        cur.execute(statement)
     admin.close()
-    return pg_server.replace("postgres@", f"{role}@", 1) + database
+    return pg_server.replace("postgres@", f"{person}@", 1) + database
 
 
 def test_a_read_write_role_works_when_the_schema_is_current(pg_server, pg_url, tmp_path):
     database = pg_url.rsplit("/", 1)[1]
-    url = _restricted_role(pg_server, database, with_tables=True)
+    url = _restricted_role(pg_server, database)
     added = _run(url, "contact", "add", "--first-name", "Ann", "--email", "ann@example.com", "--format", "json",
                  user="kim")
     assert added.returncode == 0, added.stderr
@@ -195,7 +199,7 @@ def test_a_read_write_role_is_told_to_have_the_owner_upgrade_the_schema(pg_serve
     admin.autocommit = True
     admin.cursor().execute(f"CREATE DATABASE {database}")  # the administrator made it; nobody ran crm db migrate
     try:
-        url = _restricted_role(pg_server, database, with_tables=False)
+        url = _restricted_role(pg_server, database)
         for args in (["contact", "list"], ["db", "migrate"]):
             result = _run(url, *args)
             assert (result.returncode, result.stdout) == (3, "")
@@ -203,6 +207,8 @@ def test_a_read_write_role_is_told_to_have_the_owner_upgrade_the_schema(pg_serve
                                      "store's owner role\n")
         owner = _run(pg_server + database, "db", "migrate")  # the owner can, and then the role works
         assert owner.returncode == 0, owner.stderr
+        added = _run(url, "contact", "add", "--first-name", "Ann", "--format", "json", user="kim")
+        assert added.returncode == 0 and json.loads(added.stdout)["owner"] == "kim", added.stderr
     finally:
         admin.cursor().execute(f"DROP DATABASE {database} WITH (FORCE)")
         admin.close()

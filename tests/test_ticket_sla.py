@@ -132,7 +132,7 @@ async def test_the_tickets_page_and_a_ticket_page_show_the_breach_as_text(desk):
         assert "#4 [b]Oven[/b] on fire" in card and "response overdue, resolution overdue" in card
 
 
-def test_migration_fills_first_responses_from_the_timeline(tmp_path):
+def test_migration_fills_first_responses_from_the_timeline(tmp_path, clock):
     from peewee import SqliteDatabase
     from playhouse.migrations import Runner
 
@@ -142,15 +142,17 @@ def test_migration_fills_first_responses_from_the_timeline(tmp_path):
     _old_desk(old)
     old.close()
     store.open_store(str(path))
+    clock(2026, 11, 2, 18, 0)
     assert _backfilled() == _EXPECTED
 
 
-def test_migration_on_postgres(pg_url):
+def test_migration_on_postgres(pg_url, clock):
     runner = store._runner()
     while store.applied_migrations()[-1] != "0012_segments":
         runner.down()
     _old_desk(store.database.obj)
     store.migrate()
+    clock(2026, 11, 2, 18, 0)
     assert _backfilled() == _EXPECTED
 
 
@@ -175,8 +177,12 @@ def _old_desk(db):
             , (kind, body, ticket, f"2026-11-02 {at}:00"))
 
 
-_EXPECTED = {1: "2026-11-02T10:15:00Z", 2: "2026-11-02T09:45:00Z", 3: None, 4: None}
+# at 18:00 that day: 3 is still new past its 17:00 response time; 4 was born past new
+_EXPECTED = ({1: ("2026-11-02T10:15:00Z", "met"), 2: ("2026-11-02T09:45:00Z", "met"), 3: (None, "breached"),
+              4: (None, "unknown")}, [3])
 
 
 def _backfilled():
-    return {t["id"]: t["first_response_at"] for t in tickets.list_(status="all").rows}
+    """First responses and response levels, and what the SQL filter --breached picks."""
+    return ({t["id"]: (t["first_response_at"], t["sla"]["response"]) for t in tickets.list_(status="all").rows},
+            [t["id"] for t in tickets.list_(status="all", breached=True).rows])

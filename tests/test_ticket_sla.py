@@ -130,6 +130,18 @@ async def test_the_tickets_page_and_a_ticket_page_show_the_breach_as_text(desk):
         await settle(pilot, app)
         card = str(app.screen.query_one("#card").render())
         assert "#4 [b]Oven[/b] on fire" in card and "response overdue, resolution overdue" in card
+        await pilot.press("i")  # an internal note: still no response
+        await pilot.press(*"Called the [red]ISP", "enter")
+        await settle(pilot, app)
+        assert table_text(app, "#comments") == [["5 Nov 2026 12:00", "sam", "Called the [red]ISP", "team only"]]
+        shown = tickets.show(4)
+        assert (shown["status"], shown["first_response_at"], shown["breached"]) == ("new", None, ["response", "resolution"])
+        await pilot.press("m")  # a reply: the first response, late
+        await pilot.press(*"On our way", "enter")
+        await settle(pilot, app)
+        assert tickets.show(4)["first_response_at"] == "2026-11-05T12:00:00Z"
+        assert table_text(app, "#comments")[-1][2:] == ["On our way", "customer"]
+        assert "answered late, resolution overdue" in str(app.screen.query_one("#card").render())
 
 
 def test_migration_fills_first_responses_from_the_timeline(tmp_path, clock):

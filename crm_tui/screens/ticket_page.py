@@ -35,6 +35,7 @@ class TicketPage(Page):
         Binding("plus", "priority(1)", "Priority +", id="tickets.up"),
         Binding("minus", "priority(-1)", "Priority -", id="tickets.down"),
         Binding("m", "comment", "Comment", id="tickets.comment"),
+        Binding("i", "comment(True)", "Internal note", id="tickets.internal"),
     ]
 
     def current_ticket(self) -> dict | None:
@@ -54,8 +55,10 @@ class TicketPage(Page):
                 self.act(lambda: tickets.update(t["id"], {"priority": PRIORITIES[index]}),
                          f"Ticket {t['id']} priority {PRIORITIES[index]}")
 
-    def action_comment(self) -> None:
+    def action_comment(self, internal: bool = False) -> None:
+        """A reply to the customer, or an internal note for the team (no response)."""
         t = self.current_ticket()
         if t:
-            self.app.push_screen(CommentForm(lambda v: tickets.comment(t["id"], v["body"])),
+            self.app.push_screen(CommentForm(lambda v: tickets.comment(t["id"], v["body"], internal=internal),
+                                             title="Internal note" if internal else None),
                                  lambda r: r and self.reload())

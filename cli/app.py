@@ -5,6 +5,9 @@ Exit codes: 0 ok, 1 domain error (not found, invalid, duplicate), 2 usage,
 """
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
@@ -90,6 +93,9 @@ class CrmGroup(TyperGroup):
             fail(str(exc), 3)
         except store.DATABASE_ERRORS as exc:
             fail(f"{store.describe()}: {store.error_line(exc)}", 3)
+        except BrokenPipeError:  # `crm ... | head`: the reader has all it wanted
+            stdout_gone()
+            raise typer.Exit(141)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             fail(f"{where}{exc.strerror or exc}", 3)
@@ -97,6 +103,15 @@ class CrmGroup(TyperGroup):
             fail("interrupted", 130)
         except Exception as exc:
             fail(crash_line(exc), 3)
+
+
+def stdout_gone() -> None:
+    """Point stdout at /dev/null, so the flush at exit does not fail on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def sub_app(help_text: str) -> typer.Typer:

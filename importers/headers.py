@@ -196,8 +196,13 @@ def load_mapping(path: str) -> dict:
         raise StoreError(f"{p}: no such mapping file") from None
     except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise StoreError(f"{p}: not a valid mapping file ({exc})") from None
-    if not isinstance(data.get("columns", {}), dict):
-        raise StoreError(f"{p}: 'columns' must map header names to fields")
+    if not isinstance(data, dict):
+        raise StoreError(f"{p}: a mapping file is a table with 'entity' and 'columns'")
+    columns = data.get("columns", {})
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise StoreError(f"{p}: 'columns' must map header names to field names")
+    if not isinstance(data.get("entity", ""), str):
+        raise StoreError(f"{p}: 'entity' must be a name like contact or company")
     return data
 
 

@@ -334,3 +334,35 @@ def test_two_crashes_in_one_second_keep_both_reports(tmp_path, monkeypatch):
     assert len(reports) == 3 and all("details in " in line for line in lines), lines
     assert sorted(r.read_text().rsplit("RuntimeError: ", 1)[1] for r in reports) == ["bug 0\n", "bug 1\n", "bug 2\n"]
     assert all(stat.S_IMODE(os.stat(r).st_mode) == 0o600 for r in reports)
+
+
+@pytest.mark.parametrize("text, suffix", [("[1, 2]", ".json"), ('{"columns": {"First": ["a"]}}', ".json"),
+                                          ('"just a string"', ".json"), ('{"entity": 5}', ".json"),
+                                          ('columns = ["a"]', ".toml"), ("columns.First = 1", ".toml")])
+def test_a_malformed_mapping_file_is_one_line(crm, tmp_path, text, suffix):
+    people = tmp_path / "people.csv"
+    people.write_text("First,Email\nAda,ada@example.com\n")
+    mapping = tmp_path / f"map{suffix}"
+    mapping.write_text(text)
+    result = crm("import", str(people), "--mapping", str(mapping), code=3)
+    assert result.stderr.startswith(f"error: {mapping}: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "bug" not in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly(crm_store):
+    """`crm contact list -f csv | head -1`: the reader went away; no 'error: Broken pipe'."""
+    import subprocess
+    import sys
+
+    script = ("import subprocess, sys\n"
+              f"p = subprocess.Popen([sys.executable, '-m', 'cli', '--db', {str(crm_store)!r}, 'search', 'a',"
+              " '--format', 'csv'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+              "p.stdout.close()\n"
+              "err = p.stderr.read().decode()\n"
+              "print(p.wait(), repr(err))\n")
+    from db.services import contacts
+    for n in range(300):
+        contacts.create({"first_name": f"Ann{n}"}, emails=[f"a{n}@example.com"])
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    code, err = out.split(" ", 1)
+    assert err.strip() == "''" and code in ("0", "141"), out

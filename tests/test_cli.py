@@ -183,7 +183,8 @@ def test_ticket_and_note_commands(crm):
     t = crm.json("ticket", "add", "Oven broken", "--contact", "1", "--priority", "urgent", "--channel", "phone")
     assert list(t) == ["id", "subject", "description", "contact_id", "contact", "company_id", "company", "status",
                        "priority", "channel", "assignee", "response_due", "resolution_due", "overdue",
-                       "resolved_at", "closed_at", "created_at", "updated_at"]
+                       "resolved_at", "closed_at", "created_at", "updated_at", "first_response_at", "sla",
+                       "breached"]
     assert crm.json("ticket", "comment", "1", "On my way")["kind"] == "comment"
     assert crm.json("ticket", "assign", "1", "jo")["assignee"] == "jo"
     assert crm.json("ticket", "edit", "1", "--priority", "high")["priority"] == "high"

@@ -111,7 +111,11 @@ def test_each_layout_imports_its_people_into_proper_fields(name, crm, crm_store)
     result = score(REFERENCE[name], stored, firms)
     assert result["contacts"] == people
     if name == "mailchimp.csv":
-        pytest.xfail("the tag 'Webinar, Q3' is stored as two tags: crm tags cannot hold a comma (db/services/common.py)")
+        # The one value lost: the tag 'Webinar, Q3' is stored as two tags, since crm tags
+        # cannot hold a comma (db/services/common.py clean_tags). Pinned exactly, so the day
+        # tags keep their commas this fails and the 95 % bar below takes over.
+        assert (result["carried"] - result["kept"], result["percent"]) == (1, 92.9), result
+        return
     assert result["percent"] >= 95.0, result
 
 

@@ -241,7 +241,7 @@ class Activity(BaseModel):
     """One entry of a record's timeline."""
 
     id = AutoField()
-    kind = CharField(max_length=20)  # note, call, email, meeting, status, comment
+    kind = CharField(max_length=20)  # note, call, email, meeting, status, comment (a reply), internal (a team-only note)
     body = TextField()
     contact = ForeignKeyField(Contact, null=True, on_delete="CASCADE", backref="activities")
     company = ForeignKeyField(Company, null=True, on_delete="CASCADE", backref="activities")

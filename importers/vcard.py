@@ -112,13 +112,73 @@ def _text(value) -> str:
     return str(value or "").strip()
 
 
-def address_text(adr) -> str:
+# vobject splits some text values at an unescaped comma and keeps the first part
+# (NOTE:met at fair, wants quote -> "met at fair"; ORG:Acme, Inc. -> two names), and
+# Google, Apple and Outlook write such commas. So these are read from the card's own
+# line: a comma is only a separator in list properties (CATEGORIES, NICKNAME).
+_RAW = ("FN", "TITLE", "NOTE", "ORG", "ADR")
+
+
+def raw_values(card_text: str) -> dict[str, list[str]]:
+    """{NAME: [value as written, still escaped]} of the _RAW properties, in file order
+    (the order vobject keeps within a name). A QUOTED-PRINTABLE value (vCard 2.1) is
+    left out: vobject decodes it, and 2.1 has no escapes to lose."""
+    out: dict[str, list[str]] = {}
+    for line in re.sub(r"\r?\n[ \t]", "", card_text).splitlines():
+        quoted, colon = False, -1
+        for i, ch in enumerate(line):
+            if ch == '"':
+                quoted = not quoted
+            elif ch == ":" and not quoted:
+                colon = i
+                break
+        if colon < 0:
+            continue
+        head = line[:colon].split(";")
+        name = head[0].rsplit(".", 1)[-1].strip().upper()
+        if name in _RAW:
+            encoded = any("QUOTED-PRINTABLE" in h.upper() or h.upper().startswith("ENCODING=") for h in head[1:])
+            out.setdefault(name, []).append(None if encoded else line[colon + 1:])
+    return out
+
+
+def unescape_parts(value: str) -> list[str]:
+    r"""A vCard text value split on its unescaped semicolons, each part unescaped
+    (\, \; \n \\); a comma, escaped or not, stays in its part."""
+    parts, cur, i = [], [], 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            cur.append("\n" if nxt in "nN" else nxt)
+            i += 2
+            continue
+        if ch == ";":
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
+def unescape(value: str) -> str:
+    return ";".join(unescape_parts(value))
+
+
+def address_text(adr, raw: str | None = None) -> str:
     """A structured ADR as lines: street, extended, PO box, 'postcode city', region, country."""
-    v = adr.value
-    city_line = " ".join(p for p in (_text(v.code), _text(v.city)) if p)
-    box = _text(v.box)
-    lines = [_text(v.street), _text(v.extended), f"PO Box {box}" if box else "", city_line,
-             _text(v.region), _text(v.country)]
+    if raw is not None:
+        box, extended, street, city, region, code, country = (
+            [p.strip() for p in unescape_parts(raw)] + [""] * 7)[:7]
+    else:
+        v = adr.value
+        box, extended, street, city, region, code, country = (
+            _text(v.box), _text(v.extended), _text(v.street), _text(v.city), _text(v.region), _text(v.code),
+            _text(v.country))
+    city_line = " ".join(p for p in (code, city) if p)
+    lines = [street, extended, f"PO Box {box}" if box else "", city_line, region, country]
     return "\n".join(line for line in lines if line)
 
 
@@ -135,9 +195,19 @@ def _birthday(prop) -> str | None:
         return None
 
 
-def card_row(card) -> dict[str, list[str]]:
-    """One parsed card as {header: values}; repeated headers (Email, Phone) keep their order."""
+def card_row(card, card_text: str | None = None) -> dict[str, list[str]]:
+    """One parsed card as {header: values}; repeated headers (Email, Phone) keep their order.
+    card_text, the card as written, gives FN, TITLE, NOTE, ORG and ADR whole (see _RAW)."""
     row: dict[str, list[str]] = {}
+    written = raw_values(card_text) if card_text is not None else {}
+    raw: dict[int, str] = {}  # id(property) -> its value as written
+    for name, values in written.items():
+        props = card.contents.get(name.lower(), [])
+        if len(props) == len(values):
+            raw.update((id(p), v) for p, v in zip(props, values) if v is not None)
+
+    def text_of(prop):
+        return unescape(raw[id(prop)]) if id(prop) in raw else prop.value
 
     def put(header, value):
         value = _text(value) if not isinstance(value, str) else value.strip()
@@ -153,7 +223,7 @@ def card_row(card) -> dict[str, list[str]]:
                 or _text(getattr(kind.get("X-ABSHOWAS"), "value", "")).upper() == "COMPANY")
     put("External ID", getattr(kind.get("UID"), "value", ""))
     n = kind.get("N")
-    fn = _text(getattr(kind.get("FN"), "value", ""))
+    fn = _text(text_of(kind["FN"])) if "FN" in kind else ""
     if n is not None and not org_card:
         name = n.value
         put("First Name", " ".join(p for p in (_text(name.given), _text(name.additional)) if p))
@@ -164,17 +234,20 @@ def card_row(card) -> dict[str, list[str]]:
         put("Last Name", fn)  # a company's own card: its name is the contact's name
     org = kind.get("ORG")
     if org is not None:
-        parts = org.value if isinstance(org.value, list) else [org.value]
+        if id(org) in raw:
+            parts = [p.strip() for p in unescape_parts(raw[id(org)])]
+        else:
+            parts = [_text(p) for p in (org.value if isinstance(org.value, list) else [org.value])]
         put("Company", parts[0] if parts else "")
         put("Department", " / ".join(p for p in parts[1:] if p))
     for prop in card.getChildren():
         name = prop.name.upper()
         if name == "TITLE":
-            put("Job Title", prop.value)
+            put("Job Title", text_of(prop))
         elif name == "NICKNAME":
             put("Nickname", prop.value)
         elif name == "NOTE":
-            put("Notes", prop.value)
+            put("Notes", text_of(prop))
         elif name == "CATEGORIES":
             values = prop.value if isinstance(prop.value, list) else [prop.value]
             put("Tags", "; ".join(v.strip() for v in values if v and v.strip()))
@@ -196,7 +269,7 @@ def card_row(card) -> dict[str, list[str]]:
                 number = number[4:].split(";", 1)[0]  # tel:+45-33-12-34-56;ext=12 -> the number
             phones.append((not _preferred(prop), number, _label(prop, apple)))
         elif name == "ADR":
-            addresses.append((not _preferred(prop), address_text(prop), _label(prop, apple)))
+            addresses.append((not _preferred(prop), address_text(prop, raw.get(id(prop))), _label(prop, apple)))
     seen = set()
     for _, email, label in sorted(emails, key=lambda e: e[0]):  # preferred first: it becomes the primary
         if email.lower() not in seen:
@@ -231,7 +304,7 @@ def read_cards(path: Path, raw: bytes):
             card = vobject.readOne(card_text, ignoreUnreadable=False)
             if card.name.upper() != "VCARD":
                 raise ValueError(f"a {card.name}, not a VCARD")
-            row = card_row(card)
+            row = card_row(card, card_text)
             yield line, row if row else f"{where}: an empty card"
         except Exception as exc:  # vobject raises many kinds of error for damage
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]

@@ -96,6 +96,16 @@ class ImportRejected(CrmError):
         self.result = result
 
 
+class NothingToImport(CrmError):
+    """The file has no data rows at all (empty, a header alone, a calendar without
+    to-dos): it fails like any import that writes nothing, its batch marked failed. A
+    re-run whose rows all match what is there is not this: they count as skipped."""
+
+    def __init__(self, path, sheets: list[str]):
+        where = f"sheets {', '.join(map(repr, sheets))}: " if len(sheets) > 1 else ""
+        super().__init__(f"{path}: {where}no rows to import")
+
+
 def import_file(path: str, entity: str | None = None, sheet: str | None = None, mapping: str | dict | None = None,
                 save_mapping: str | None = None, dry_run: bool = False, on_duplicate: str = "update",
                 match: list[str] | None = None, overwrite: bool = False, strict: bool = False,
@@ -167,6 +177,8 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
                     chunks = checker.in_worker(chunks, str(path))
                 with contextlib.closing(chunks):  # a failure stops the checker before the batch is taken back
                     _import_sheet(result, sh, kind, heads, columns, chunks, writers(kind), strict, progress)
+            if not (result.created or result.updated or result.skipped or result.rejected):
+                raise NothingToImport(path, [sh.name for sh in sheets])
             with write():
                 imports.finish_batch(batch_id, result.created, result.updated, result.skipped, result.rejected)
             if result.rejected and (strict or not (result.created or result.updated or result.skipped)):

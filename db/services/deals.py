@@ -72,10 +72,12 @@ def _stage(value) -> str:
     return validate.choice(value, get_config().stages, "stage")
 
 
-def _enter_stage(deal: Deal, stage: str) -> None:
+def _enter_stage(deal: Deal, stage: str) -> int:
+    """Close the open stage-history row and open one for `stage`; returns the new row's
+    id (an import records it, to take it back out on failure or revert)."""
     now = now_utc()
     DealStage.update(left_at=now).where((DealStage.deal == deal.id) & DealStage.left_at.is_null()).execute()
-    DealStage.create(deal=deal.id, stage=stage, entered_at=now)
+    return DealStage.create(deal=deal.id, stage=stage, entered_at=now).id
 
 
 def _links(values: dict) -> dict:

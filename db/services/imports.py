@@ -29,18 +29,20 @@ from db.errors import Invalid, NotFound
 from db.models import (
     Company,
     CompanyTag,
+    Activity,
     Contact,
     ContactEmail,
     ContactPhone,
     ContactTag,
     Deal,
+    DealStage,
     FollowUp,
     ImportBatch,
     ImportChange,
     Tag,
     Ticket,
 )
-from db.services import companies, contacts, deals, followups, tickets
+from db.services import activities, companies, contacts, deals, followups, tickets
 from db.services.bulk_contacts import new_tags, record_changes
 from db.services.common import id_in, iso_utc, now_utc, reindex
 from db.store import write
@@ -282,9 +284,17 @@ class RecordImporter:
         if self.kind == "deal" and v.get("stage"):
             v["stage"] = _deal_stage(v["stage"])
         row = None if self.on_duplicate == "create" else self._existing(v)
+        if self.batch_id and self.kind in ("deal", "ticket"):
+            with _side_effects(self.batch_id, self.kind, v, row) as made:
+                outcome, made["id"] = self._write(v, row)
+            return outcome
+        return self._write(v, row)[0]
+
+    def _write(self, v: dict, row) -> tuple[str, int]:
+        """The row written: (created, updated or skipped; the record's id)."""
         if row is not None:
             self._remember(v, row.id)
-            return "skipped" if self.on_duplicate == "skip" else self._fill(row, v)
+            return ("skipped" if self.on_duplicate == "skip" else self._fill(row, v)), row.id
         new_id = self._create(v)
         self._remember(v, new_id)
         stamp = now_utc()
@@ -292,7 +302,7 @@ class RecordImporter:
             .where(self.model.id == new_id).execute()
         if self.batch_id:
             record_changes(self.batch_id, [(self.kind, new_id, "created", None, str(stamp))])
-        return "created"
+        return "created", new_id
 
     def _remember(self, v: dict, row_id: int) -> None:
         if v.get("external_id"):
@@ -338,16 +348,44 @@ class RecordImporter:
                 setattr(row, key, value)
         if not before:
             return "skipped"
-        before.update(_consequences(self.kind, row, before))
+        history: dict = {}
+        before.update(_consequences(self.kind, row, before, history))
         row.updated_at = now_utc()
         row.save()
         if DOCUMENTS[self.kind]:
             reindex(self.kind, [row.id], DOCUMENTS[self.kind])
         if self.batch_id:
             record_changes(self.batch_id, [(self.kind, row.id, "updated", json.dumps(
-                {"fields": before, "added": {}, "updated_at": str(stamp) if stamp else None}, default=str),
+                {"fields": before, "added": {}, "history": history, "updated_at": str(stamp) if stamp else None},
+                default=str),
                 str(row.updated_at))])
         return "updated"
+
+
+@contextmanager
+def _side_effects(batch_id: int, kind: str, v: dict, row) -> Iterator[dict]:
+    """What the services do beyond the record itself, recorded as changes of the batch
+    so that a failed or reverted import takes it back too: the timeline entries they log
+    (a deal created or moved, a ticket opened) and the contact that a won deal makes a
+    customer. The caller puts the record's id in the dict it gets."""
+    contact_id = v.get("contact") if isinstance(v.get("contact"), int) else getattr(row, "contact_id", None)
+    contact = Contact.get_or_none(Contact.id == contact_id) if kind == "deal" and contact_id else None
+    mark = Activity.select(fn.MAX(Activity.id)).scalar() or 0
+    made: dict = {}
+    yield made
+    mine = (Activity.deal == made["id"]) if kind == "deal" else (Activity.ticket == made["id"])
+    if contact is not None:  # the lifecycle entry names only the contact
+        mine |= (Activity.contact == contact.id) & Activity.deal.is_null() & Activity.ticket.is_null()
+    stamp = str(now_utc())
+    changes = [("activity", a, "created", None, stamp)
+               for a in Activity.select(Activity.id).where((Activity.id > mark) & mine).scalars()]
+    if contact is not None:
+        after = Contact.get_by_id(contact.id)
+        if after.stage != contact.stage:
+            changes.append(("contact", contact.id, "updated", json.dumps(
+                {"fields": {"stage": contact.stage}, "added": {},
+                 "updated_at": str(contact.updated_at) if contact.updated_at else None}), str(after.updated_at)))
+    record_changes(batch_id, changes)
 
 
 def _same(kind: str, record, v: dict) -> bool:
@@ -422,10 +460,12 @@ def _columns(kind: str, v: dict, row) -> dict:
     return out
 
 
-def _consequences(kind: str, row, changed: dict) -> dict:
+def _consequences(kind: str, row, changed: dict, history: dict) -> dict:
     """What a changed field brings with it, as the services do it (a deal's stage
-    history and close date, a ticket's SLA and resolve times, a follow-up's chain).
-    Returns the old values of the columns it set, for revert."""
+    history, timeline entry, close date and won contact; a ticket's SLA and resolve
+    times; a follow-up's chain). Returns the old values of the columns it set, for
+    revert; `history` gets the stage-history rows it made and closed. (The timeline
+    entry and the contact's lifecycle stage are recorded by _side_effects.)"""
     before = {}
 
     def put(key, value):
@@ -437,7 +477,13 @@ def _consequences(kind: str, row, changed: dict) -> dict:
         from db.config import CLOSED_STAGES
 
         put("closed_at", now if row.stage in CLOSED_STAGES else None)
-        deals._enter_stage(row, row.stage)
+        history["closed"] = list(DealStage.select(DealStage.id).where(
+            (DealStage.deal == row.id) & DealStage.left_at.is_null()).scalars())
+        history["created"] = [deals._enter_stage(row, row.stage)]
+        activities.log("status", f"Stage {changed['stage']} -> {row.stage}", contact=row.contact_id,
+                       company=row.company_id, deal=row.id)
+        if row.stage == "won":
+            deals._contact_follows_won(row)
     elif kind == "ticket":
         if "priority" in changed:
             response, resolution = tickets._sla(row.priority, row.created_at)
@@ -490,10 +536,14 @@ def _undo(batch_id: int, purge: bool) -> tuple[int, list[dict]]:
     created: dict[str, list[int]] = {}
     reindexed: dict[str, set[int]] = {}
     tags: list[int] = []
+    logged: list[int] = []  # timeline entries the services wrote for the import
     for ch in changes:
         key = (ch.kind, ch.ref_id)
         if ch.kind == "tag":
             tags.append(ch.ref_id)
+            continue
+        if ch.kind == "activity":
+            logged.append(ch.ref_id)
             continue
         row = rows.get(key)
         if row is None or key in held or (ch.action == "created" and row.deleted_at is not None):
@@ -510,6 +560,7 @@ def _undo(batch_id: int, purge: bool) -> tuple[int, list[dict]]:
         else:
             _undo_update(ch.kind, row, json.loads(ch.before or "{}"), keep_stamp=purge)
             reindexed.setdefault(ch.kind, set()).add(ch.ref_id)
+    _drop_entries(logged, reindexed, purge)
     for kind in CHILDREN_FIRST:
         ids = created.get(kind, [])
         reindexed.get(kind, set()).difference_update(ids)
@@ -531,6 +582,21 @@ def _undo(batch_id: int, purge: bool) -> tuple[int, list[dict]]:
             Tag.delete().where(id_in(Tag.id, tags) & Tag.id.not_in(used)).execute()
         ImportChange.delete().where(ImportChange.batch == batch_id).execute()
     return reverted, left
+
+
+def _drop_entries(ids: list[int], undone: dict[str, set[int]], purge: bool) -> None:
+    """The batch's timeline entries go with what they tell of: all of them when it is
+    taken out; on a revert, those of records whose update was undone (a stage change,
+    a contact made a customer). A created deal's or ticket's entries go to the trash
+    with it, and a record edited since keeps its own."""
+    for start in range(0, len(ids), 900):
+        entries = Activity.select().where(id_in(Activity.id, ids[start:start + 900]))
+        if not purge:
+            entries = [a for a in entries if
+                       (a.deal_id in undone.get("deal", ()) if a.deal_id else
+                        a.ticket_id in undone.get("ticket", ()) if a.ticket_id else
+                        a.contact_id in undone.get("contact", ()))]
+        Activity.delete().where(id_in(Activity.id, [a.id for a in entries])).execute()
 
 
 def _rows_of(changes: list) -> dict[tuple[str, int], object]:
@@ -555,6 +621,11 @@ def _undo_update(kind: str, row, before: dict, keep_stamp: bool) -> None:
         setattr(row, key, value)
     row.updated_at = before.get("updated_at") if keep_stamp and before.get("updated_at") else now_utc()
     row.save()
+    history = before.get("history") or {}
+    if history.get("created"):  # the stage the import moved the deal into, and the one it left open
+        DealStage.delete().where(id_in(DealStage.id, history["created"])).execute()
+    if history.get("closed"):
+        DealStage.update(left_at=None).where(id_in(DealStage.id, history["closed"])).execute()
     added = before.get("added") or {}
     if kind == "contact":
         if added.get("emails"):

@@ -312,6 +312,23 @@ def read_cards(path: Path, raw: bytes):
             yield line, f"{where}: cannot read it ({reason})"
 
 
+def _forget_our_uids(cards) -> None:
+    """A card whose UID is this store's own crm_uid is matched as if it had none (by
+    email, phone, or name alone), so re-importing our export updates instead of adding
+    a second person: the contact importer matches UIDs against stored external ids,
+    and ours is not stored."""
+    if not any(isinstance(row, dict) and row.get("External ID", [""])[0].startswith(CRM_UID_PREFIX)
+               for _, row in cards):
+        return
+    try:
+        ours = our_uids()
+    except Exception:  # no store open (reading the file alone): nothing is ours
+        return
+    for _, row in cards:
+        if isinstance(row, dict) and row.get("External ID", [""])[0] in ours:
+            del row["External ID"]
+
+
 def vcard_sheets(path: Path) -> list:
     """A .vcf file as one Sheet of contacts (see the module docstring)."""
     from importers.read import Sheet
@@ -322,6 +339,7 @@ def vcard_sheets(path: Path) -> list:
         raise UnreadableFile(f"{path}: {size // 2**20} MB is over the {MAX_FILE_BYTES // 2**20} MB limit for a vCard file")
     raw = path.read_bytes()
     cards = list(read_cards(path, raw))
+    _forget_our_uids(cards)
     if cards and all(isinstance(row, str) for _, row in cards):  # not a damaged card: a damaged file
         raise UnreadableFile(f"{path}: no card could be read; {cards[0][1]}")
     counts: dict[str, int] = {}
@@ -357,10 +375,41 @@ def vcard_sheets(path: Path) -> list:
 
 # -- writing -----------------------------------------------------------------
 
+CRM_UID_PREFIX = "crm-contact-"
+
+
+def crm_uid(contact: dict) -> str:
+    """The UID we make for a contact: from its id and when it was created, so it is the
+    same in every export of this store and another store's contact 1 has another one
+    (importing two stores' exports into a third must not merge their people)."""
+    seed = f"crm:contact:{contact['id']}:{contact.get('created_at') or ''}"
+    return CRM_UID_PREFIX + str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
+
+
 def uid_of(contact: dict) -> str:
-    """The card's UID: where it came from (external_id), else one made from the id, so
-    an export run twice names each card (and vdir file) the same."""
-    return contact.get("external_id") or f"crm-contact-{uuid.uuid5(uuid.NAMESPACE_URL, 'crm:contact:%d' % contact['id'])}"
+    """The card's UID: where it came from (external_id), else crm_uid."""
+    return contact.get("external_id") or crm_uid(contact)
+
+
+def unique_uids(contacts: Iterable[dict]) -> Iterator[tuple[dict, str]]:
+    """(contact, UID) with each UID (and vdir file name) once in the export: CardDAV
+    takes two cards with one UID for one card, so the second contact imported with a
+    shared external id gets its own crm_uid."""
+    seen: set[str] = set()
+    for contact in contacts:
+        uid = uid_of(contact)
+        if uid.lower() in seen or file_name(uid).lower() in seen:
+            uid = crm_uid(contact)
+        seen.update((uid.lower(), file_name(uid).lower()))
+        yield contact, uid
+
+
+def our_uids() -> set[str]:
+    """The crm_uid of every live contact of the open store: a card carrying one is this
+    store's own export coming back."""
+    from db.services import exports
+
+    return {crm_uid(c) for c in exports.contact_cards()}
 
 
 def file_name(uid: str) -> str:
@@ -380,13 +429,13 @@ def _type_param(label: str | None, version: str) -> dict:
     return {"TYPE": [",".join(t.lower() for t in types)]}
 
 
-def card_of(contact: dict, version: str = "3.0"):
+def card_of(contact: dict, version: str = "3.0", uid: str | None = None):
     """One contact (contacts.to_dicts plus notes) as a vobject vCard."""
     import vobject
 
     card = vobject.vCard()
     card.add("version").value = version
-    card.add("uid").value = uid_of(contact)
+    card.add("uid").value = uid or uid_of(contact)
     first, last = contact.get("first_name") or "", contact.get("last_name") or ""
     company = contact.get("company")
     card.add("n").value = vobject.vcard.Name(family=last, given=first)
@@ -442,37 +491,48 @@ def card_of(contact: dict, version: str = "3.0"):
     return card
 
 
-def serialize(contact: dict, version: str = "3.0") -> str:
-    return card_of(contact, version).serialize()
+def serialize(contact: dict, version: str = "3.0", uid: str | None = None) -> str:
+    return card_of(contact, version, uid).serialize()
 
 
 def write_file(path: Path, contacts: Iterable[dict], version: str = "3.0", progress=None) -> int:
     """Every card into one .vcf file (path is already a private temporary file)."""
     n = 0
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        for contact in contacts:
-            fh.write(serialize(contact, version))
+        for contact, uid in unique_uids(contacts):
+            fh.write(serialize(contact, version, uid))
             n += 1
             if progress and n % 1000 == 0:
                 progress("contact", n)
     return n
 
 
+# The files our last export wrote, beside the folder (not in it: the folder is the
+# address book vdirsyncer syncs, and nothing but cards belongs there).
+MANIFEST = ".crm-contacts"
+
+
 def write_vdir(folder: Path, contacts: Iterable[dict], version: str = "3.0") -> int:
     """One card per file in folder (made 0700 if new), each file 0600, named from its
-    UID: a second export rewrites the same files. Files of contacts no longer
-    exported are left alone (the folder may be a vdirsyncer collection)."""
+    UID: a second export rewrites the same files. The files an earlier export wrote
+    (the manifest, and crm-contact-*.vcf) whose contact is no longer exported (deleted,
+    filtered out) are removed, so a synced phone drops them too; other files in the
+    folder (it may be a vdirsyncer collection) are left alone."""
     from importers.export import private_file
 
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    n = 0
-    names: set[str] = set()
-    for contact in contacts:
-        name = file_name(uid_of(contact))
-        if name in names:  # two contacts imported with one UID: keep both cards
-            name = f"{name[:-4]}-{contact['id']}.vcf"
-        names.add(name)
+    manifest = folder.parent / MANIFEST
+    before = set(manifest.read_text("utf-8").split("\n")) if manifest.is_file() else set()
+    names: list[str] = []
+    for contact, uid in unique_uids(contacts):
+        name = file_name(uid)
         with private_file(folder / name) as tmp:
-            tmp.write_text(serialize(contact, version), encoding="utf-8")
-        n += 1
-    return n
+            tmp.write_text(serialize(contact, version, uid), encoding="utf-8")
+        names.append(name)
+    with private_file(manifest) as tmp:
+        tmp.write_text("\n".join(names), encoding="utf-8")
+    kept = set(names)
+    for old in before | {f.name for f in folder.glob(f"{CRM_UID_PREFIX}*.vcf")}:
+        if old.endswith(".vcf") and "/" not in old and old not in kept:
+            (folder / old).unlink(missing_ok=True)
+    return len(names)

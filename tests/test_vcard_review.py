@@ -58,3 +58,95 @@ def test_imported_commas_are_stored_whole_and_one_company(crm, tmp_path):
     assert ann["address"].startswith("1 Main St, Suite 5\n")
     names = [c["name"] for c in crm.json("company", "list")]
     assert names.count("Acme, Inc.") == 1 and "Acme  Inc." not in names and "Acme" not in names
+
+
+# -- 2. a vdir follows deletions; each card's UID once in an export ---------------------
+
+def _uids(text: str) -> list[str]:
+    return [line[4:] for line in text.splitlines() if line.startswith("UID:")]
+
+
+def test_vdir_drops_the_cards_of_deleted_contacts_and_nothing_else(crm, tmp_path):
+    from db.services import contacts
+
+    seven = contacts.create({"first_name": "Sev", "last_name": "En", "external_id": "7"}, emails=["7@x.com"])
+    gone = contacts.create({"first_name": "Go", "last_name": "Ne"}, emails=["gone@x.com"])
+    stay = contacts.create({"first_name": "St", "last_name": "Ay"}, emails=["stay@x.com"])
+    folder = tmp_path / "sync"
+    crm("export", str(folder), "--vdir", "--entity", "contact")
+    books = folder / "contacts"
+    assert len(list(books.glob("*.vcf"))) == 3 and (books / "7.vcf").is_file()
+    (books / "from-phone.vcf").write_text("BEGIN:VCARD\r\nEND:VCARD\r\n")  # not ours: never touched
+    (books / "crm-contact-notes.txt").write_text("x")
+    crm("contact", "delete", str(gone["id"]))
+    crm("contact", "delete", str(seven["id"]))
+    out = crm("export", str(folder), "--vdir", "--entity", "contact")
+    assert (out.stdout + out.stderr).strip() == f"exported to {folder}: 1 contact"
+    ours = [f for f in books.glob("*.vcf") if f.name != "from-phone.vcf"]
+    assert len(ours) == 1 and "stay@x.com" in ours[0].read_text() and ours[0].name.startswith("crm-contact-")
+    assert sorted(f.name for f in books.iterdir()) == sorted([ours[0].name, "from-phone.vcf", "crm-contact-notes.txt"])
+    crm("contact", "restore", str(seven["id"]))  # back in the store: back in the folder
+    crm("export", str(folder), "--vdir", "--entity", "contact")
+    assert (books / "7.vcf").is_file() and (books / "from-phone.vcf").is_file()
+    assert stay["id"] not in (gone["id"], seven["id"])
+
+
+def test_contacts_sharing_an_external_id_get_a_uid_each(crm, tmp_path):
+    from db.services import contacts
+
+    for who in ("a", "b"):
+        contacts.create({"first_name": who.upper(), "last_name": "Dup", "external_id": "7"}, emails=[f"{who}@x.com"])
+    folder = tmp_path / "sync"
+    crm("export", str(folder), "--vdir", "--entity", "contact")
+    files = sorted((folder / "contacts").glob("*.vcf"))
+    uids = [u for f in files for u in _uids(f.read_text())]
+    assert len(files) == 2 and len(set(uids)) == 2 and "7" in uids
+    assert sorted(f.name for f in files) == sorted(f"{u}.vcf" for u in uids)  # a file named from its own UID
+    out = tmp_path / "all.vcf"
+    crm("export", str(out))
+    assert len(set(_uids(out.read_text()))) == 2
+
+
+# -- 3. our UIDs: one per store, and our own export comes back as the same people ------
+
+def test_contact_1_of_two_stores_has_two_uids_and_a_third_store_keeps_both(crm, tmp_path):
+    from datetime import datetime
+
+    from db.models import Contact
+    from tests.conftest import Cli
+
+    crm("contact", "add", "--first-name", "Ann", "--last-name", "Lee")
+    crm("export", str(tmp_path / "a.vcf"))
+    other = Cli(tmp_path / "other.db")
+    other("init")
+    other("contact", "add", "--first-name", "Bob", "--last-name", "Ray")
+    # made in another second (the test runs within one): the store now open is other.db
+    Contact.update(created_at=datetime(2020, 1, 2, 3, 4, 5)).where(Contact.id == 1).execute()
+    other("export", str(tmp_path / "b.vcf"))
+    a, b = _uids((tmp_path / "a.vcf").read_text()), _uids((tmp_path / "b.vcf").read_text())
+    assert a != b
+    third = Cli(tmp_path / "third.db")
+    third("init")
+    third("import", str(tmp_path / "a.vcf"))
+    third("import", str(tmp_path / "b.vcf"))
+    assert sorted(c["name"] for c in third.json("contact", "list")) == ["Ann Lee", "Bob Ray"]
+
+
+def test_our_export_edited_and_imported_back_updates_the_same_people(crm, tmp_path):
+    from db.services import contacts
+
+    contacts.create({"first_name": "Ann", "last_name": "Lee"}, emails=["ann@x.com"])
+    contacts.create({"first_name": "Nameonly", "last_name": "Person"})
+    out = tmp_path / "all.vcf"
+    crm("export", str(out))
+    text = out.read_text("utf-8")
+    assert text.count("UID:crm-contact-") == 2
+    out.write_text(text.replace("END:VCARD", "NOTE:called back, wants a quote\r\nEND:VCARD"), encoding="utf-8")
+    result = crm.json("import", str(out))
+    assert (result["created"], result["updated"]) == (0, 2)
+    people = crm.json("contact", "list")
+    assert len(people) == 2
+    for person in people:
+        assert "called back, wants a quote" in crm.json("contact", "show", str(person["id"]))["notes"]
+    crm("export", str(tmp_path / "again.vcf"))  # the UIDs stay as they were
+    assert _uids((tmp_path / "again.vcf").read_text()) == _uids(text)

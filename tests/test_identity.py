@@ -212,3 +212,50 @@ def test_a_read_write_role_is_told_to_have_the_owner_upgrade_the_schema(pg_serve
     finally:
         admin.cursor().execute(f"DROP DATABASE {database} WITH (FORCE)")
         admin.close()
+
+
+# -- the app: `m` on Deals and Follow-ups, owner:me in the search boxes ------------------
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_app_narrows_to_mine(crm_store, anyio_backend):
+    from crm_tui.app import CrmApp
+    from db.services import companies, contacts, deals, followups
+
+    for user in ("kim", "lee", "kim"):
+        identity.choose(user)
+        contacts.create({"first_name": user.title()})
+        companies.create({"name": f"{user} and sons"}, allow_duplicate=True)
+        deals.create({"title": f"{user} deal"})
+        followups.create(f"call for {user}", "tomorrow")
+    identity.choose("kim")
+
+    def rows(app, selector):
+        table = app.screen.query_one(selector)
+        return [str(table.get_row_at(i)[column]) for i in range(table.row_count)
+                for column in [{"#deal-list": 1, "#agenda": 2}.get(selector, 0)]]
+
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        async def settle():
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("3", "v")  # Deals, as a list
+        await settle()
+        assert sorted(rows(app, "#deal-list")) == ["kim deal", "kim deal", "lee deal"]
+        await pilot.press("m")
+        await settle()
+        assert rows(app, "#deal-list") == ["kim deal", "kim deal"] and app.screen.sub_title == "only kim's"
+        await pilot.press("m")
+        await settle()
+        assert len(rows(app, "#deal-list")) == 3 and not app.screen.sub_title
+        await pilot.press("5", "m")  # Follow-ups
+        await settle()
+        assert rows(app, "#agenda") == ["call for kim", "call for kim"]
+        await pilot.press("2", *"owner:me")  # Contacts
+        await settle()
+        assert rows(app, "#contacts-table") == ["Kim", "Kim"]
+        await pilot.press("enter", "8", *"owner:lee")  # Enter leaves the search box; Companies
+        await settle()
+        assert rows(app, "#companies-table") == ["lee and sons"]

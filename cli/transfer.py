@@ -56,7 +56,8 @@ def import_cmd(
 
     Exit 0 when the import committed, even if it rejected some rows (counted, listed
     on stderr and written to --errors). Exit 1, with nothing written, when rows were
-    rejected and --strict is given or no row got in; 3 when the file or the store
+    rejected and --strict is given or no row got in, or the file has no rows at all
+    (a re-run whose rows are all there already is exit 0); 3 when the file or the store
     fails part-way (what was written is taken back out); 130 on Ctrl+C (likewise).
 
     `crm import list` shows past imports; `crm import revert BATCH` undoes one.

@@ -90,8 +90,10 @@ def export(path: str, entities=None, progress=None, layout: str | None = None, v
         layout, entities = _layout(out, kind, layout, entities), ["contact"]
     if vdir:
         return _vdir(out, entities, filters)
-    if kind == "vcf":
-        entities = ["contact"]  # a vCard file holds contacts (cards), whatever --entity says
+    if kind == "vcf":  # a vCard file holds contacts (cards); refused like .ics refuses (importers.ical)
+        if entities != list(exports.ENTITIES) and entities != ["contact"]:
+            raise StoreError(f"{out}: a .vcf file holds contacts only; use --entity contact or leave --entity out")
+        entities = ["contact"]
     if kind not in ("xlsx", "csv", "json", "ics", "vcf"):
         raise StoreError(f"{out}: unknown export format {out.suffix!r} (use .xlsx, .csv, .json or .ics)")
     if kind == "csv" and len(entities) != 1:
@@ -148,6 +150,9 @@ def _vdir(out: Path, entities, filters) -> dict[str, int]:
     DIR/contacts/*.vcf (one card per file) and DIR/followups/*.ics (one to-do per file)."""
     if out.exists() and not out.is_dir():
         raise StoreError(f"{out}: is a file; --vdir writes a folder")
+    if entities != list(exports.ENTITIES) and any(e not in ("contact", "followup") for e in entities):
+        raise StoreError(f"{out}: a --vdir folder holds contacts and follow-ups only; "
+                         "use --entity contact or followup, or leave --entity out")
     if not out.parent.exists():
         raise StoreError(f"{out.parent}: no such directory")
     counts = {}

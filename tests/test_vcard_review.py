@@ -150,3 +150,38 @@ def test_our_export_edited_and_imported_back_updates_the_same_people(crm, tmp_pa
         assert "called back, wants a quote" in crm.json("contact", "show", str(person["id"]))["notes"]
     crm("export", str(tmp_path / "again.vcf"))  # the UIDs stay as they were
     assert _uids((tmp_path / "again.vcf").read_text()) == _uids(text)
+
+
+# -- 4. --entity a format cannot hold is refused, nothing written ------------------------
+
+@pytest.mark.parametrize("target, args, message", [
+    ("o.vcf", ["--entity", "deals"], "{out}: a .vcf file holds contacts only; use --entity contact or leave --entity out"),
+    ("o.vcf", ["--entity", "contact", "--entity", "company"], "{out}: a .vcf file holds contacts only; "
+     "use --entity contact or leave --entity out"),
+    ("vd", ["--vdir", "--entity", "deals"], "{out}: a --vdir folder holds contacts and follow-ups only; "
+     "use --entity contact or followup, or leave --entity out"),
+    ("vd", ["--vdir", "--entity", "followup", "--entity", "ticket"], "{out}: a --vdir folder holds contacts and "
+     "follow-ups only; use --entity contact or followup, or leave --entity out"),
+])
+def test_an_entity_the_format_cannot_hold_is_one_line_and_nothing_written(crm, tmp_path, target, args, message):
+    from db.services import contacts
+
+    contacts.create({"first_name": "Ann", "last_name": "Lee"}, emails=["ann@x.com"])
+    out = tmp_path / target
+    before = sorted(tmp_path.iterdir())
+    result = crm("export", str(out), *args, code=3)  # as an .ics file refuses --entity contact
+    assert result.stderr == f"error: {message.format(out=out)}\n" and result.stdout == ""
+    assert sorted(tmp_path.iterdir()) == before and not out.exists()
+
+
+@pytest.mark.parametrize("target, args, made", [
+    ("o.vcf", ["--entity", "contacts"], "1 contact"),
+    ("vd", ["--vdir", "--entity", "contact", "--entity", "followup"], "1 contact, 0 followup"),
+    ("vd", ["--vdir"], "1 contact, 0 followup"),
+])
+def test_what_the_format_holds_is_still_written(crm, tmp_path, target, args, made):
+    from db.services import contacts
+
+    contacts.create({"first_name": "Ann", "last_name": "Lee"}, emails=["ann@x.com"])
+    result = crm("export", str(tmp_path / target), *args)
+    assert (result.stdout + result.stderr).strip() == f"exported to {tmp_path / target}: {made}"

@@ -182,6 +182,16 @@ def address_text(adr, raw: str | None = None) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _is_address(text: str) -> bool:
+    from db.validate import email
+
+    try:
+        email(text)
+    except Invalid:
+        return False
+    return True
+
+
 def _birthday(prop) -> str | None:
     """The stored form of BDAY, or None when it is no date (then it goes to notes)."""
     from db.services.contacts import birthday
@@ -270,9 +280,17 @@ def card_row(card, card_text: str | None = None) -> dict[str, list[str]]:
             phones.append((not _preferred(prop), number, _label(prop, apple)))
         elif name == "ADR":
             addresses.append((not _preferred(prop), address_text(prop, raw.get(id(prop))), _label(prop, apple)))
+    # The first Email is the primary, which the import rejects a row for when it is no
+    # address (in a spreadsheet it is the key a corrected re-import matches by). A card
+    # has its UID for that and nearly always a name, so a bad address does not cost the
+    # card: a good address goes first, and a card with a name but only bad addresses
+    # gets an empty first Email, so each bad one is "kept, but" in its notes.
+    emails = sorted(emails, key=lambda e: (not _is_address(e[1]), e[0]))  # then preferred first
+    if emails and not _is_address(emails[0][1]) and (row.get("First Name") or row.get("Last Name")):
+        emails.insert(0, (False, "", None))
     seen = set()
-    for _, email, label in sorted(emails, key=lambda e: e[0]):  # preferred first: it becomes the primary
-        if email.lower() not in seen:
+    for _, email, label in emails:
+        if not email or email.lower() not in seen:
             seen.add(email.lower())
             row.setdefault("Email", []).append(email)
             row.setdefault("Email label", []).append(label or "")

@@ -186,3 +186,38 @@ def test_what_the_format_holds_is_still_written(crm, tmp_path, target, args, mad
     contacts.create({"first_name": "Ann", "last_name": "Lee"}, emails=["ann@x.com"])
     result = crm("export", str(tmp_path / target), *args)
     assert (result.stdout + result.stderr).strip() == f"exported to {tmp_path / target}: {made}"
+
+
+# -- 5. a bad email address does not cost a card its import -------------------------------
+
+BAD_EMAILS = """BEGIN:VCARD
+VERSION:4.0
+FN:Only Bad
+EMAIL:not-an-email
+BDAY:--0230
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+N:Two;Has;;;
+FN:Has Two
+EMAIL;TYPE=INTERNET,PREF:bad@@x
+EMAIL;TYPE=INTERNET,HOME:good@x.com
+END:VCARD
+"""
+
+
+def test_a_card_with_a_name_keeps_a_bad_address_in_its_notes(crm, tmp_path):
+    result = crm("import", str(_vcf(tmp_path, BAD_EMAILS)))
+    assert "1 rejected" not in result.stderr and "2 created" in result.stderr
+    assert "row 1, column 'Email': kept, but 'not-an-email' is not a valid email address" in result.stderr
+    assert "row 7, column 'Email': kept, but 'bad@@x' is not a valid email address" in result.stderr
+    people = {c["name"]: crm.json("contact", "show", str(c["id"])) for c in crm.json("contact", "list")}
+    assert people["Only Bad"]["emails"] == [] and "Email: not-an-email" in people["Only Bad"]["notes"]
+    assert people["Has Two"]["emails"] == ["good@x.com"] and "Email: bad@@x" in people["Has Two"]["notes"]
+
+
+def test_a_card_with_no_name_and_a_bad_address_is_rejected_naming_it(crm, tmp_path):
+    body = "BEGIN:VCARD\nVERSION:4.0\nFN:\nEMAIL:not-an-email\nEND:VCARD\n"
+    result = crm("import", str(_vcf(tmp_path, body)), code=1)
+    assert "row 1, column 'Email'" in result.stderr and "not a valid email address" in result.stderr
+    assert crm.json("contact", "list") == []

@@ -202,7 +202,7 @@ async def test_contacts_page_cycles_and_saves_views(people):
 # -- PostgreSQL ---------------------------------------------------------------
 
 def test_segments_on_postgres(pg_url):
-    assert store.applied_migrations()[-1] == "0012_segments"
+    assert "0012_segments" in store.applied_migrations() and store.pending_migrations() == []
     contacts.create({"first_name": "Zoë", "stage": "customer"}, tags=["vip"])
     contacts.create({"first_name": "Al", "stage": "lead"}, tags=["vip"])
     segments.save("Straße", {"tag": "vip"})

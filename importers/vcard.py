@@ -19,9 +19,15 @@ sheets carry it in one column, and the CLI takes --address TEXT. On export the t
 goes whole into ADR's street part, so our own export round-trips
 exactly; a structured ADR from elsewhere comes back as those lines.
 
+FN, TITLE, NOTE, ORG and ADR are read from the card's own text (raw_values): vobject
+cuts them at an unescaped comma, which Google, Apple and Outlook write. A card whose
+email is no address keeps its name and the address goes to notes (see card_row).
+
 Writing: VERSION 3.0 by default (khard's preferred version; Apple and Google import
-3.0), 4.0 on request. A vdir (what vdirsyncer syncs to a CardDAV server) is one card
-per file, named from the card's UID.
+3.0), 4.0 on request. Each card's UID is its external id, else one made from the
+contact's id and creation time (crm_uid), and appears once per export. A vdir (what
+vdirsyncer syncs to a CardDAV server) is one card per file, named from the card's UID;
+a second export removes the files it wrote for contacts no longer exported.
 """
 from __future__ import annotations
 

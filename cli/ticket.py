@@ -13,6 +13,7 @@ from cli.output import (
     print_section,
     table_limit,
 )
+from cli.user import MineOption, owner_or_mine
 from db.services import tickets
 
 app = sub_app("Tickets: add, list, show, edit, status, comment, assign, delete, restore.")
@@ -47,10 +48,12 @@ def list_cmd(
     breached: bool = typer.Option(False, "--breached",
                                   help="Answered or resolved late, or still waiting past the due time "
                                        "(with --status all: closed ones too)."),
+    mine: bool = MineOption,
     limit: int = LimitOption,
     fmt: Format = FormatOption,
 ):
     """The ticket queue: most urgent, then oldest first."""
+    assignee = owner_or_mine(assignee, mine, "--assignee")  # a ticket is mine when it is assigned to me
     page = tickets.list_(query=query, status=status, priority=priority, assignee=assignee, contact=contact,
                          overdue=overdue, limit=table_limit(fmt, limit), breached=breached)
     print_rows(page.rows, fmt, COLUMNS, page.total)

@@ -120,6 +120,15 @@ def test_mine_narrows_every_list_and_combines_with_other_filters(crm):
     assert result.stderr == "error: --mine and --owner: choose one\n"
 
 
+def test_my_tickets_are_the_ones_assigned_to_me(crm):
+    crm("ticket", "add", "Oven", "--assignee", "kim")
+    crm("ticket", "add", "Door", "--assignee", "lee")
+    crm("--user", "kim", "ticket", "add", "Fridge")  # logged by kim, assigned to nobody: not hers to do
+    assert [t["subject"] for t in crm.json("--user", "kim", "ticket", "list", "--mine")] == ["Oven"]
+    result = crm("ticket", "list", "--mine", "--assignee", "kim", code=2)
+    assert result.stderr == "error: --mine and --assignee: choose one\n"
+
+
 def test_the_team_is_the_config_owners_and_the_stores(crm, set_config):
     set_config(CONFIG + '[owners]\nsam = "sam@example.com"\nana = "ana@example.com"\n')
     crm("--user", "kim", "contact", "add", "--first-name", "Ann")

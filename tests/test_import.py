@@ -210,9 +210,9 @@ def test_unreadable_files_exit_3_with_one_line_and_write_nothing(tmp_path, crm):
 
 def test_empty_and_header_only_sheets(tmp_path, crm):
     path = xlsx(tmp_path / "e.xlsx", [], sheet="Empty", more={"Headers": [["Name", "Email"]]})
-    result = crm("import", str(path))
-    assert "sheet 'Empty' is empty; nothing imported from it" in result.stderr
-    assert json.loads(crm("import", str(path), "--format", "json").stdout)["created"] == 0
+    result = crm("import", str(path), code=1)  # nothing to import is no success a script should count on
+    assert result.stderr.endswith(f"error: {path}: sheets 'Empty', 'Headers': no rows to import\n"), result.stderr
+    assert [b["status"] for b in crm.json("import", "list")] == ["failed"]
 
 
 def test_long_cells_formulas_and_merged_cells(tmp_path, crm):

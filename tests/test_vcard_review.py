@@ -221,3 +221,18 @@ def test_a_card_with_no_name_and_a_bad_address_is_rejected_naming_it(crm, tmp_pa
     result = crm("import", str(_vcf(tmp_path, body)), code=1)
     assert "row 1, column 'Email'" in result.stderr and "not a valid email address" in result.stderr
     assert crm.json("contact", "list") == []
+
+
+def test_our_escapes_still_round_trip_commas_semicolons_and_backslashes():
+    import vobject
+
+    from importers.vcard import card_row, serialize
+
+    contact = {"id": 1, "created_at": "2026-01-01T00:00:00Z", "first_name": "A", "last_name": "B",
+               "company": "Semi; Colon, Inc.\\x", "title": "VP, Sales; EU", "notes": "a, b; c\\d\nline",
+               "address": "1 Main St, Suite 5; back\nCity"}
+    text = serialize(contact)
+    row = card_row(vobject.readOne(text), text)
+    assert (row["Company"], row["Job Title"], row["Notes"], row["Address"]) == (
+        ["Semi; Colon, Inc.\\x"], ["VP, Sales; EU"], ["a, b; c\\d\nline"], ["1 Main St, Suite 5; back\nCity"])
+    assert "Department" not in row

@@ -145,7 +145,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
         if kind is None:
             raise UnreadableFile(f"{path}: sheet {sh.name!r}: cannot tell what the columns hold; use --entity or --mapping")
         columns = hdr.apply_mapping(kind, heads, user_mapping)
-        why = _our_external_id(heads, columns)
+        why = _our_external_id(heads, columns, kind)
         if why:  # our own export: its ids are the store's own (imports.RecordImporter)
             ours.add(kind)
         if not columns:
@@ -193,14 +193,19 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
     return result
 
 
-def _our_external_id(heads: list[str], columns: dict[int, str]) -> dict[str, str]:
+def _our_external_id(heads: list[str], columns: dict[int, str], kind: str) -> dict[str, str]:
     """Our own export has both `id` and `external_id`: the id is what this file's rows
     refer to each other by, so it stays the key; the external_id column is left out
-    (not dumped into notes). Returns {header: why} for the dry run's mapping."""
+    (not dumped into notes). A contact's id is read as such (bulk_contacts' matching
+    rule) and its external_id column is its external id. Returns {header: why} for the
+    dry run's mapping."""
     at = {hdr.normalise(h): i for i, h in enumerate(heads)}
     key, ext = at.get("id"), at.get("external id")
     if key is None or ext is None or columns.get(key) != "external_id" or ext in columns:
         return {}
+    if kind == "contact":
+        columns[key], columns[ext] = "id", "external_id"
+        return {heads[key]: "this store's contact id (our own export)"}
     columns[ext] = "ignore"
     return {heads[ext]: "the id column is this file's key"}
 
@@ -219,7 +224,8 @@ class _Writers:
     def __call__(self, kind: str):
         if kind not in self.made:
             batch_id, on_duplicate, match, overwrite = self.args
-            self.made[kind] = (ContactImporter(batch_id, on_duplicate, match, overwrite) if kind == "contact"
+            self.made[kind] = (ContactImporter(batch_id, on_duplicate, match, overwrite, self.file_ids,
+                                               kind in self.ours) if kind == "contact"
                                else imports.RecordImporter(kind, batch_id, on_duplicate, overwrite,
                                                            self.file_ids, kind in self.ours))
         return self.made[kind]
@@ -242,6 +248,8 @@ def _import_sheet(result: Result, sh: Sheet, kind: str, heads, columns, chunks, 
         with write():
             if kind == "contact":
                 outcomes = writer.add_chunk([p[2] for p in pending])
+                result.warnings.extend(f"sheet {sh.name!r}, row {pending[at][0]}: {text}"
+                                       for at, text in writer.take_notes())
             else:
                 outcomes = []
                 for number, values, record in pending:

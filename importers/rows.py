@@ -281,7 +281,7 @@ def contact_row(m: Mapped) -> ContactRow:
     return ContactRow(first_name=first, last_name=last, emails=emails, phones=phones,
                       email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=postal,
                       company=company, title=m.text("title"), stage=stage, source=m.text("source"),
-                      owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
+                      owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), own_id=m.text("id"), tags=tags,
                       do_not_contact=dnc, company_fields=company_fields, warnings=warnings).with_document()
 
 

@@ -3,11 +3,21 @@ duplicates inside the file, and writing each chunk with executemany in one
 transaction (Model.create per row is ~40x slower).
 
 Who is the same person (the matching rule):
-- a row is the contact (stored, or made by an earlier row of the file) that has its
-  external id or one of its emails;
+- in our own export (a contacts sheet with both `id` and `external_id` columns) the
+  `id` names the contact an earlier row of this file with that id matched or made;
+  else this store's contact with that id, when it is live, was not made by this import
+  and shares the name, an email or a phone with the row (an edited email still finds
+  its person; another store's contact 3 shares none); else the row is matched as any
+  other (so into a fresh store the file's ids link its own rows). The id is never
+  stored: the sheet's `external_id` column is the contact's external id;
+- else a row is the contact (stored, or made by an earlier row of the file) that has
+  one of its emails, or its external id unless both have emails and share none (two
+  systems' record 7 are not one person);
 - a phone or a name alone is weaker evidence: it makes a row that contact only when
   no email says otherwise: if the row and the contact both have emails and share
-  none, they are two people (colleagues share a switchboard, namesakes exist);
+  none, they are two people (colleagues share a switchboard, namesakes exist); a phone
+  also needs the names to agree (the same first and last name, or one side has none):
+  Jane Doe is not Alice Morgan because she called from Alice's desk;
 - a phone that more than one row of the file carries (as far as the file has been
   read: the whole chunk, 2,000 rows, and every chunk before it) is a switchboard,
   not a person: it matches only together with the same name (and company).
@@ -55,6 +65,7 @@ class ContactRow:
     owner: str | None = None
     notes: str | None = None
     external_id: str | None = None
+    own_id: str | None = None  # our own export's `id` column (see the matching rule)
     tags: list[str] = field(default_factory=list)
     do_not_contact: bool | None = None
     birthday: str | None = None  # as contacts.birthday() gives it
@@ -101,6 +112,11 @@ class _State:
     labels: dict = field(default_factory=dict)  # email (lower-cased) or phone number -> label, for rows we add
 
 
+def _person(first, last) -> str | None:
+    """The name a phone match needs to agree with."""
+    return search.normalize(f"{first or ''} {last or ''}").strip() or None
+
+
 def _name_key(first, last, company) -> str | None:
     name = search.normalize(f"{first or ''} {last or ''}").strip()
     return f"{name}|{search.normalize(company or '')}" if name else None
@@ -109,8 +125,14 @@ def _name_key(first, last, company) -> str | None:
 class ContactImporter:
     """Feed it chunks of rows; it returns what happened to each."""
 
-    def __init__(self, batch_id: int | None, on_duplicate: str = "update", match=None, overwrite: bool = False):
+    def __init__(self, batch_id: int | None, on_duplicate: str = "update", match=None, overwrite: bool = False,
+                 file_ids: dict | None = None, ours: bool = False):
         self.batch_id = batch_id
+        self.file_ids = {} if file_ids is None else file_ids  # ("contact", the file's id) -> contact, across sheets
+        self.ours = ours  # the sheet is our own export: its ids are this store's
+        self.made: set[int] = set()  # contacts this import created
+        self.own: dict[int, tuple] = {}  # this chunk's stored contacts named by its ids: (name, emails, phones)
+        self.notes: list[tuple[int, str]] = []  # (row of the chunk, what the summary should say)
         self.on_duplicate = on_duplicate
         self.overwrite = overwrite
         self.explicit_match = match is not None
@@ -133,19 +155,26 @@ class ContactImporter:
         self.companies = {name_key(name): cid for cid, name in Company.select(Company.id, Company.name)
                           .where(Company.deleted_at.is_null()).order_by(Company.id.desc()).tuples()}
         self.by_name: dict[str, int] = {}
-        if "name" in self.match:
+        self.name_of: dict[int, str | None] = {}  # contact -> _person(): what a phone match checks
+        if "name" in self.match or "phone" in self.match:
             names = dict(Company.select(Company.id, Company.name).tuples())
             for cid, first, last, company_id in (Contact.select(Contact.id, Contact.first_name, Contact.last_name,
                                                                Contact.company).where(live).order_by(Contact.id.desc()).tuples()):
-                key = _name_key(first, last, names.get(company_id))
+                self.name_of[cid] = _person(first, last)
+                key = _name_key(first, last, names.get(company_id)) if "name" in self.match else None
                 if key:
                     self.by_name[key] = cid
 
     def _find(self, row: ContactRow) -> int | None:
         if self.on_duplicate == "create":
             return None
-        if "external_id" in self.match and row.external_id and row.external_id in self.by_external:
-            return self.by_external[row.external_id]
+        own = self._own(row)
+        if own is not None:
+            return own
+        if "external_id" in self.match and row.external_id:
+            found = self.by_external.get(row.external_id)
+            if found is not None and not self._other_person(row, found):
+                return found
         if "email" in self.match:
             for e in row.emails:
                 if e.lower() in self.by_email:
@@ -154,7 +183,7 @@ class ContactImporter:
         if "phone" in self.match:
             for _, number in row.phones:
                 found = self.by_phone.get(number)
-                if found is None or self._other_person(row, found):
+                if found is None or self._other_person(row, found) or not self._same_name(row, found):
                     continue
                 if self.phone_rows[number] > 1 and self.by_name.get(name) != found:
                     continue  # a number several rows carry is a switchboard: not enough alone
@@ -171,6 +200,50 @@ class ContactImporter:
         return bool(row.emails) and found in self.with_email and \
             all(self.by_email.get(e.lower()) != found for e in row.emails)
 
+    def _same_name(self, row: ContactRow, found: int) -> bool:
+        """A phone is a person's only with their name: the same, or one side has none."""
+        mine, theirs = _person(row.first_name, row.last_name), self.name_of.get(found)
+        return not mine or not theirs or mine == theirs
+
+    def _own(self, row: ContactRow) -> int | None:
+        """The contact our own export's id names (the matching rule), or None."""
+        if not row.own_id:
+            return None
+        if ("contact", row.own_id) in self.file_ids:
+            return self.file_ids[("contact", row.own_id)]
+        stored = self.own.get(_as_id(row.own_id))
+        if stored is None:
+            return None
+        name, emails, phones = stored
+        shares = (name and name == _person(row.first_name, row.last_name)) or \
+            any(e.lower() in emails for e in row.emails) or any(n in phones for _, n in row.phones)
+        return _as_id(row.own_id) if shares else None
+
+    def _load_own(self, rows: list[ContactRow]) -> None:
+        """The stored contacts this chunk's ids name, in our own export (not ones this import made)."""
+        self.own = {}
+        ids = sorted({_as_id(r.own_id) for r in rows if r.own_id} - {0} - self.made) if self.ours else []
+        db = database.obj
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            marks = ", ".join([db.param] * len(chunk))
+            for cid, first, last in db.execute_sql(f"SELECT id, first_name, last_name FROM contact "
+                                                   f"WHERE deleted_at IS NULL AND id IN ({marks})", chunk):
+                self.own[cid] = (_person(first, last), set(), set())
+            for cid, key in db.execute_sql(f"SELECT contact_id, email_key FROM contact_email "
+                                           f"WHERE contact_id IN ({marks})", chunk):
+                if cid in self.own:
+                    self.own[cid][1].add(key)
+            for cid, number in db.execute_sql(f"SELECT contact_id, number FROM contact_phone "
+                                              f"WHERE contact_id IN ({marks})", chunk):
+                if cid in self.own:
+                    self.own[cid][2].add(number)
+
+    def take_notes(self) -> list[tuple[int, str]]:
+        """What the last chunk has to tell the summary: (its row, text)."""
+        notes, self.notes = self.notes, []
+        return notes
+
     def _remember(self, state: _State, company_name: str | None) -> None:
         for e in state.emails:
             self.by_email.setdefault(e.lower(), state.id)
@@ -180,6 +253,7 @@ class ContactImporter:
             self.by_phone.setdefault(n, state.id)
         if state.fields.get("external_id"):
             self.by_external.setdefault(state.fields["external_id"], state.id)
+        self.name_of[state.id] = _person(state.fields.get("first_name"), state.fields.get("last_name"))
         key = _name_key(state.fields.get("first_name"), state.fields.get("last_name"), company_name)
         if key:
             self.by_name.setdefault(key, state.id)
@@ -321,6 +395,9 @@ class ContactImporter:
         for number, cid in (ContactPhone.select(ContactPhone.number, ContactPhone.contact).join(Contact)
                             .where(live & (ContactPhone.contact > seen)).tuples()):
             self.by_phone.setdefault(number, cid)
+        for cid, first, last in (Contact.select(Contact.id, Contact.first_name, Contact.last_name)
+                                 .where(live & (Contact.id > seen)).tuples()):
+            self.name_of.setdefault(cid, _person(first, last))
         for external, cid in (Contact.select(Contact.external_id, Contact.id)
                               .where(live & (Contact.id > seen) & Contact.external_id.is_null(False)).tuples()):
             self.by_external.setdefault(external, cid)
@@ -330,6 +407,7 @@ class ContactImporter:
         """Write one chunk (the caller holds the write transaction). Returns
         'created', 'updated' or 'skipped' for each row."""
         self._catch_up()
+        self._load_own(rows)
         self._company_ids({r.company for r in rows if r.company})
         self._fill_companies(rows)
         for r in rows:
@@ -340,7 +418,7 @@ class ContactImporter:
         outcome: list[str] = []
         fresh_ids = iter(reserve_ids(Contact, sum(1 for m in matches if m is None)))
         new_order: list[int] = []
-        for row, match in zip(rows, matches):
+        for at, (row, match) in enumerate(zip(rows, matches)):
             company_id = self.companies.get(name_key(row.company)) if row.company else None
             if match is None:
                 match = self._find(row)  # an earlier row of this chunk may have created it
@@ -353,12 +431,19 @@ class ContactImporter:
                                labels=labels)
                 states[state.id] = state
                 new_order.append(state.id)
+                self.made.add(state.id)
+                other = self.by_external.get(row.external_id) if row.external_id else None
+                if other is not None and "external_id" in self.match and self.on_duplicate != "create":
+                    self.notes.append((at, f"external id {row.external_id!r} is also contact {other}'s, whose emails "
+                                           "differ: made a new contact"))
                 self._remember(state, row.company)
+                self._file_id(row, state.id)
                 outcome.append("created")
                 continue
             if match not in states:  # created in an earlier chunk of this file
                 states.update(self._load_states({match}))
             state = states[match]
+            self._file_id(row, match)
             if self.on_duplicate == "skip" and not state.new:
                 outcome.append("skipped")
                 continue
@@ -370,6 +455,10 @@ class ContactImporter:
             outcome.append("updated" if changed else "skipped")
         self._write(states, new_order)
         return outcome
+
+    def _file_id(self, row: ContactRow, contact_id: int) -> None:
+        if row.own_id:  # what later rows and the deal, ticket and follow-up sheets mean by it
+            self.file_ids.setdefault(("contact", row.own_id), contact_id)
 
     def _write(self, states: dict[int, _State], new_order: list[int]) -> None:
         now = str(now_utc())  # as Peewee stores datetimes on SQLite
@@ -443,6 +532,11 @@ def _labels_of(row: ContactRow) -> dict:
     out = {e.lower(): label for e, label in zip(row.emails, row.email_labels) if label}
     out.update({p[1]: label for p, label in zip(row.phones, row.phone_labels) if label})
     return out
+
+
+def _as_id(text) -> int:
+    text = str(text).strip()
+    return int(text) if text.isdigit() and len(text) < 19 else 0
 
 
 def _first_of_each(items: list, key) -> list:

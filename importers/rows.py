@@ -278,11 +278,13 @@ def contact_row(m: Mapped) -> ContactRow:
     else:  # no company to give them to: the person's notes keep them
         kept.extend(line for f in [*m.plan.company_fields, "company_extra"] for line in m.lines(f))
     notes = "\n".join(x for x in [m.text("notes"), *honorific, *m.extras(), *kept] if x) or None
-    return ContactRow(first_name=first, last_name=last, emails=emails, phones=phones,
-                      email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=postal,
-                      company=company, title=m.text("title"), stage=stage, source=m.text("source"),
-                      owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), own_id=m.text("id"), tags=tags,
-                      do_not_contact=dnc, company_fields=company_fields, warnings=warnings).with_document()
+    row = ContactRow(first_name=first, last_name=last, emails=emails, phones=phones,
+                     email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=postal,
+                     company=company, title=m.text("title"), stage=stage, source=m.text("source"),
+                     owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
+                     do_not_contact=dnc, company_fields=company_fields, warnings=warnings)
+    row.own_id = m.text("id")
+    return row.with_document()
 
 
 def _company_phone(m: Mapped, region: str | None) -> str | None:

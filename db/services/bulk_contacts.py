@@ -65,7 +65,6 @@ class ContactRow:
     owner: str | None = None
     notes: str | None = None
     external_id: str | None = None
-    own_id: str | None = None  # our own export's `id` column (see the matching rule)
     tags: list[str] = field(default_factory=list)
     do_not_contact: bool | None = None
     birthday: str | None = None  # as contacts.birthday() gives it
@@ -75,6 +74,7 @@ class ContactRow:
     doc: tuple[str, str] | None = None  # its search document, made while checking (see with_document)
     company_fields: dict = field(default_factory=dict)  # the company's own phone, domain, address...: fill where empty
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (column, "kept, but ...") for the summary
+    own_id = None  # our own export's `id` column (the matching rule): set by the row, not one of its values
 
     def with_document(self) -> ContactRow:
         """Build the search document now: a new contact made from this row alone uses

@@ -72,9 +72,10 @@ def test_dry_run_of_our_own_export_explains_the_columns_it_leaves_out(crm, tmp_p
     result = crm("import", str(book), "--dry-run", "--format", "json")
     mapping = json.loads(result.stdout)["mapping"]
     assert list(mapping) == ["companies", "contacts", "deals", "tickets", "followups"]
-    assert mapping["contacts"]["columns"][0] == {"column": "id", "to": "external_id", "why": "recognised header"}
-    assert mapping["contacts"]["columns"][-1] == {"column": "external_id", "to": "ignored",
-                                                  "why": "the id column is this file's key"}
+    assert mapping["contacts"]["columns"][0] == {"column": "id", "to": "id",
+                                                 "why": "this store's contact id (our own export)"}
+    assert mapping["contacts"]["columns"][-1] == {"column": "external_id", "to": "external_id",
+                                                  "why": "recognised header"}
     assert "note: sheet 'activities': skipped (exported for you to keep; an import does not read it)" in result.stderr
 
 
@@ -93,13 +94,13 @@ async def test_import_page_shows_the_mapping_after_a_dry_run(crm, tmp_path, anyi
         await settle(pilot, app)
         status = str(app.screen.query_one("#status").render())
         assert status.startswith("would be: 1 created, 0 updated, 0 skipped, 0 rejected")
-        assert status.endswith("· columns: 3 to fields, 1 to notes, 1 ignored")
+        assert status.endswith("· columns: 4 to fields, 1 to notes, 0 ignored")
         assert table_text(app, "#columns") == [
-            ["people", "id", "external_id", "recognised header"],
+            ["people", "id", "id", "this store's contact id (our own export)"],
             ["people", "first_name", "first_name", "recognised header"],
             ["people", "emails", "email", "recognised header"],
             ["people", "Shoe size", "notes", "no contact field for it"],
-            ["people", "external_id", "ignored", "the id column is this file's key"],
+            ["people", "external_id", "external_id", "recognised header"],
         ]
         assert contacts.list_(query="ada@example.com").total == 0  # a dry run writes nothing
 

@@ -40,7 +40,7 @@ class BaseModel(Model):
 class ImportBatch(BaseModel):
     file = TextField()
     sheet = TextField(null=True)
-    entity = CharField(max_length=20)
+    entity = TextField()  # every kind the file held: "company, contact, deal, ticket, followup"
     mapping = TextField(default="{}")
     created = IntegerField(default=0)
     updated = IntegerField(default=0)

@@ -85,3 +85,24 @@ def test_postgres_substring_search_reads_a_trigram_index(pg_url):
     assert "Bitmap Index Scan on search_doc_text_trgm" in plan
     assert contacts.list_(query="dubo").total == 5
     assert contacts.list_(query="kafo").total == 45
+
+
+def test_a_whole_workbook_of_our_own_export_imports_on_postgres(pg_url, tmp_path):
+    """The batch names every kind the file held, longer than the 20 characters the
+    column once had (SQLite never minded; PostgreSQL refused the import)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from db.services import demo
+
+    demo.load()
+    book = tmp_path / "all.xlsx"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", pg_url, "export", str(book)]).exit_code == 0
+    again = runner.invoke(app, ["--db", pg_url, "import", str(book), "--format", "json"])
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["created"] == 0
+    batches = json.loads(runner.invoke(app, ["--db", pg_url, "import", "list", "--format", "json"]).stdout)
+    assert [(b["entity"], b["status"]) for b in batches] == [("company, contact, deal, ticket, followup", "done")]

@@ -21,29 +21,24 @@ AT_RISK = "at_risk"  # the segment reports.customers gives a customer who is dri
 
 def gather() -> dict:
     """Everything the page shows, from the services (runs in a worker thread)."""
+    customers = reports.customers()  # once: the at-risk list is a slice of the same ranking
     return {
         "forecast": reports.forecast(months=FORECAST_MONTHS),
         "pipeline": reports.pipeline_by_stage(),
-        "sales": reports.sales(),  # the service's default period: the last year
-        "top": reports.customers(limit=TOP),
-        "at_risk": reports.customers(segment=AT_RISK, limit=TOP),
+        "sales": reports.sales(),  # the service's default period: the last 90 days
+        "top": customers[:TOP],
+        "at_risk": [c for c in customers if c["segment"] == AT_RISK][:TOP],
     }
 
 
-def forecast_bars(rows: list[dict]) -> list[Bar]:
-    return [Bar(f"{r['month']} {r['currency']}", r["total"], r["weighted"],
+def bars(rows: list[dict], label: str) -> list[Bar]:
+    """One bar per row of the forecast (label "month") or the pipeline (label "stage"):
+    weighted inside total, scaled per currency."""
+    return [Bar(f"{r[label]} {r['currency']}", r["total"], r["weighted"],
                 f"{money(r['weighted'], r['currency'])} of {money(r['total'], r['currency'])} · "
                 f"{r['count']} deal{'s' * (r['count'] != 1)}", scale=r["currency"],
                 short=money(r["total"], r["currency"]))
             for r in rows]
-
-
-def pipeline_bars(rows: list[dict]) -> list[Bar]:
-    return [Bar(f"{p['stage']} {p['currency']}", p["total"], p["weighted"],
-                f"{money(p['weighted'], p['currency'])} of {money(p['total'], p['currency'])} · "
-                f"{p['count']} deal{'s' * (p['count'] != 1)}", scale=p["currency"],
-                short=money(p["total"], p["currency"]))
-            for p in rows]
 
 
 def sales_text(s: dict) -> Text:
@@ -123,8 +118,8 @@ class ReportsScreen(Page):
         self.reload()
 
     def show(self, data: dict) -> None:
-        self.query_one("#forecast", BarChart).show(forecast_bars(data["forecast"]))
-        self.query_one("#pipeline", BarChart).show(pipeline_bars(data["pipeline"]))
+        self.query_one("#forecast", BarChart).show(bars(data["forecast"], "month"))
+        self.query_one("#pipeline", BarChart).show(bars(data["pipeline"], "stage"))
         self.query_one("#sales", Static).update(sales_text(data["sales"]))
         fill(self.query_one("#top-customers", DataTable), customer_rows(data["top"]))
         fill(self.query_one("#at-risk", DataTable), customer_rows(data["at_risk"]))

@@ -48,6 +48,7 @@ OUTLOOK = ["Title", "First Name", "Middle Name", "Last Name", "Suffix", "Company
            "Sensitivity", "Spouse", "User 1", "User 2", "User 3", "User 4", "Web Page"]
 
 LAYOUTS = ("google", "outlook")
+DNC_LABEL = "Do not contact"
 _GOOGLE_LABELS = {"cell": "Mobile", "mobile": "Mobile", "work": "Work", "home": "Home", "other": "Other",
                   "main": "Main", "pager": "Pager", "fax": "Other Fax", "work,fax": "Work Fax", "fax,work": "Work Fax",
                   "home,fax": "Home Fax", "fax,home": "Home Fax"}
@@ -79,6 +80,8 @@ def _google_row(c: dict) -> dict[str, str]:
             row[f"{kind} {n} - Value"] = value
         if len(values) > slots:  # Google's own way of several values in one cell
             row[f"{kind} {slots} - Value"] = " ::: ".join(values[slots - 1:])
+    if c.get("do_not_contact"):  # Google has no such field; a custom field keeps it (importers/rows.py reads it back)
+        row["Custom Field 1 - Label"], row["Custom Field 1 - Value"] = DNC_LABEL, "yes"
     return row
 
 
@@ -127,6 +130,8 @@ def _outlook_row(c: dict) -> dict[str, str]:
         notes.append("Other e-mail addresses: " + "; ".join(rest))
     if other_phones:
         notes.append("Other phone numbers: " + "; ".join(other_phones))
+    if c.get("do_not_contact"):  # no Outlook column for it: the last Notes line (importers/rows.py reads it back)
+        notes.append(f"{DNC_LABEL}: yes")
     row["Notes"] = "\n".join(notes)
     return row
 

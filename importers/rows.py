@@ -27,7 +27,7 @@ from db.services.bulk_contacts import ContactRow
 from db.services.common import clean_tags
 from importers import headers as hdr
 from importers import values as cell
-from importers.layouts import PLACEHOLDERS, SYSTEM_TAGS
+from importers.layouts import PLACEHOLDERS, SYSTEM_TAGS, layout_of
 
 STAGE_WORDS = {
     "lead": ["lead", "new", "open", "subscriber", "mql", "marketing qualified lead", "sql", "sales qualified lead",
@@ -61,6 +61,22 @@ class Plan:
         self.header_label: dict[int, str | None] = {}  # per value column, the label its header names
         self.company_fields = [f for f in COMPANY_FIELDS if f in self.by_field]
         self.has_address = any(f == "address" or f.startswith("address_") for f in self.by_field)
+        layout = layout_of([hdr.normalise(h) for h in headers])
+        self.outlook = layout is not None and layout.name == "outlook"
+        self.custom_fields = _custom_field_pairs(headers, self.unmapped)
+
+
+_CUSTOM = re.compile(r"custom field (\d+) (label|type|value)")
+
+
+def _custom_field_pairs(headers: list[str], unmapped: list[int]) -> list[tuple[int, int]]:
+    """(label column, value column) of Google's 'Custom Field N - Label' / '- Value'."""
+    found: dict[tuple[str, str], int] = {}
+    for i in unmapped:
+        m = _CUSTOM.fullmatch(hdr.normalise(headers[i]))
+        if m:
+            found.setdefault((m.group(1), "value" if m.group(2) == "value" else "label"), i)
+    return [(i, found[(n, "value")]) for (n, kind), i in found.items() if kind == "label" and (n, "value") in found]
 
 
 def _pair_labels(columns: dict[int, str], headers: list[str]) -> dict[int, int]:
@@ -117,12 +133,12 @@ class Mapped:
         """'Header: value' for every cell of a field we keep as text (company_extra)."""
         return [f"{self.headers[i]}: {cell.text(v)}" for i, v in self.all(f)]
 
-    def extras(self) -> list[str]:
-        """Unmapped columns as 'Header: value' lines: kept, never dropped."""
+    def extras(self, skip: set[int] = frozenset()) -> list[str]:
+        """Unmapped columns (but skip) as 'Header: value' lines: kept, never dropped."""
         out = []
         values = self.values
         for i in self.plan.unmapped:
-            if i < len(values) and values[i] is not None:
+            if i < len(values) and values[i] is not None and i not in skip:
                 out.append(f"{self.headers[i] or f'column {i + 1}'}: {cell.text(values[i])}")
         for i in range(len(self.headers), len(values)):  # cells beyond the header row
             if values[i] is not None:
@@ -256,6 +272,9 @@ def contact_row(m: Mapped) -> ContactRow:
         dnc = cell.flag(m.raw("do_not_contact"))
     except cell.BadValue as exc:
         raise Reject(m.column("do_not_contact"), str(exc)) from None
+    notes, used = m.text("notes"), set()
+    if dnc is None:
+        dnc, used, notes = _flag_elsewhere(m, notes)
     if not (first or last or emails):
         raise Reject(None, "no name and no email: nothing to call this contact")
     postal = address(m, kept) if m.plan.has_address else None
@@ -277,7 +296,7 @@ def contact_row(m: Mapped) -> ContactRow:
             company_fields["notes"] = "\n".join(extra)
     else:  # no company to give them to: the person's notes keep them
         kept.extend(line for f in [*m.plan.company_fields, "company_extra"] for line in m.lines(f))
-    notes = "\n".join(x for x in [m.text("notes"), *honorific, *m.extras(), *kept] if x) or None
+    notes = "\n".join(x for x in [notes, *honorific, *m.extras(used), *kept] if x) or None
     row = ContactRow(first_name=first, last_name=last, emails=emails, phones=phones,
                      email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=postal,
                      company=company, title=m.text("title"), stage=stage, source=m.text("source"),
@@ -285,6 +304,42 @@ def contact_row(m: Mapped) -> ContactRow:
                      do_not_contact=dnc, company_fields=company_fields, warnings=warnings)
     row.own_id = m.text("id")
     return row.with_document()
+
+
+# Where the CSV layouts we export (importers/export_layouts.py) keep the flag, having no
+# column for it: Google a custom field labelled "Do not contact", Outlook a "Do not
+# contact: yes" line first or last in Notes. Only a yes is read there: these are the
+# user's free text, so anything else stays as it was written.
+_DNC_LINE = re.compile(r"(.+?):\s*(.+)")
+
+
+def _yes(value) -> bool:
+    try:
+        return cell.flag(value) is True
+    except cell.BadValue:
+        return False
+
+
+def _is_dnc(label: str) -> bool:
+    return hdr._LOOKUP["contact"].get(hdr.normalise(label)) == "do_not_contact"
+
+
+def _flag_elsewhere(m: Mapped, notes: str | None) -> tuple[bool | None, set[int], str | None]:
+    """(True, the custom-field columns read, the notes less a flag line) when the row
+    carries the flag there; else (None, no columns, the notes)."""
+    for label_i, value_i in m.plan.custom_fields:
+        label, value = m.values[label_i] if label_i < len(m.values) else None, (
+            m.values[value_i] if value_i < len(m.values) else None)
+        if label is not None and _is_dnc(cell.text(label)) and _yes(cell.text(value)):
+            return True, {label_i, value_i}, notes
+    if m.plan.outlook and notes:
+        lines = notes.split("\n")
+        for end in (-1, 0):
+            found = _DNC_LINE.fullmatch(lines[end].strip())
+            if found and _is_dnc(found.group(1)) and _yes(found.group(2)):
+                del lines[end]
+                return True, set(), "\n".join(lines).strip() or None
+    return None, set(), notes
 
 
 def _company_phone(m: Mapped, region: str | None) -> str | None:

@@ -267,6 +267,8 @@ def card_row(card, card_text: str | None = None) -> dict[str, list[str]]:
         elif name == "CATEGORIES":
             values = prop.value if isinstance(prop.value, list) else [prop.value]
             put("Tags", "; ".join(v.strip() for v in values if v and v.strip()))
+        elif name == DNC_PROPERTY:  # ours (see card_of): the row's "Do Not Contact" cell, read like a sheet's
+            put("Do Not Contact", prop.value)
         elif name == "BDAY":
             day = _birthday(prop)
             put("Birthday" if day else "vCard BDAY", day or prop.value)
@@ -371,7 +373,7 @@ def vcard_sheets(path: Path) -> list:
         for header, values in (row.items() if isinstance(row, dict) else ()):
             counts[header] = max(counts.get(header, 0), len(values))
     order = ["External ID", "First Name", "Last Name", "Name Prefix", "Name Suffix", "Nickname", "Company",
-             "Department", "Job Title", "Birthday", "Address", "Address label", "Tags", "Notes"]
+             "Department", "Job Title", "Birthday", "Address", "Address label", "Tags", "Notes", "Do Not Contact"]
     headers: list[str] = [h for h in order if h in counts]
     for kind in ("Email", "Phone"):  # each value followed by its label
         headers += [h for _ in range(counts.get(kind, 0)) for h in (kind, f"{kind} label")]
@@ -400,6 +402,9 @@ def vcard_sheets(path: Path) -> list:
 # -- writing -----------------------------------------------------------------
 
 CRM_UID_PREFIX = "crm-contact-"
+# No vCard property says "do not contact", so ours is an X- one (other readers keep or
+# ignore it); only flagged contacts carry it, and TRUE/1/yes reads back as the flag.
+DNC_PROPERTY = "X-CRM-DO-NOT-CONTACT"
 
 
 def crm_uid(contact: dict) -> str:
@@ -512,6 +517,8 @@ def card_of(contact: dict, version: str = "3.0", uid: str | None = None):
         card.add("categories").value = list(contact["tags"])
     if contact.get("notes"):
         card.add("note").value = contact["notes"]
+    if contact.get("do_not_contact"):
+        card.add(DNC_PROPERTY.lower()).value = "TRUE"
     return card
 
 

@@ -13,6 +13,8 @@ The header rows are the tools' own, verbatim (sources in /tmp/issue10/layouts.md
 What does not fit a layout's numbered columns is never dropped: Google joins the rest
 into the last value cell with " ::: " (its own multi-value separator); Outlook, which has
 one column per kind of phone and three e-mail columns, gets the rest as a Notes line.
+Neither has a do-not-contact column: Google gets a custom field, Outlook a last Notes
+line "Do not contact: yes" (importers/rows.py reads both back).
 """
 from __future__ import annotations
 

@@ -28,6 +28,7 @@ Writing: VERSION 3.0 by default (khard's preferred version; Apple and Google imp
 contact's id and creation time (crm_uid), and appears once per export. A vdir (what
 vdirsyncer syncs to a CardDAV server) is one card per file, named from the card's UID;
 a second export removes the files it wrote for contacts no longer exported.
+A do-not-contact person's card says so (X-CRM-DO-NOT-CONTACT:TRUE), and reads back so.
 """
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # 50,000 plain cards are ~10 MB; photos (skip
 MAX_CARD_BYTES = 1024 * 1024  # a contact card is kilobytes; more is a photo or an attack
 MAX_CARDS = 100_000  # read whole before the import starts: ~4 KB of memory a card
 ERROR_COLUMN = "vCard error"
+# No vCard property says "do not contact", so ours is an X- one (other readers keep or
+# ignore it); only flagged contacts carry it, and TRUE/1/yes reads back as the flag.
+DNC_PROPERTY = "X-CRM-DO-NOT-CONTACT"
 
 # Properties we turn into fields (or that say nothing a person wrote).
 _USED = {"VERSION", "N", "FN", "ORG", "TITLE", "EMAIL", "TEL", "ADR", "NOTE", "CATEGORIES", "BDAY", "UID",
@@ -402,9 +406,6 @@ def vcard_sheets(path: Path) -> list:
 # -- writing -----------------------------------------------------------------
 
 CRM_UID_PREFIX = "crm-contact-"
-# No vCard property says "do not contact", so ours is an X- one (other readers keep or
-# ignore it); only flagged contacts carry it, and TRUE/1/yes reads back as the flag.
-DNC_PROPERTY = "X-CRM-DO-NOT-CONTACT"
 
 
 def crm_uid(contact: dict) -> str:

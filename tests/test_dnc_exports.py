@@ -145,3 +145,24 @@ def test_a_notes_line_is_not_the_flag_outside_outlook(crm, tmp_path):
     crm("import", str(path))
     shown = crm.json("contact", "show", "eve@example.com")
     assert (shown["do_not_contact"], shown["notes"]) == (False, "Do not contact: yes")
+
+
+def test_khard_still_lists_a_vdir_with_a_flagged_card(crm, two, tmp_path):
+    from tests.test_vcard import KHARD
+
+    if KHARD is None:
+        pytest.skip("khard is not installed (pip install '.[test]')")
+    import os
+    import subprocess
+
+    crm("export", str(tmp_path / "sync"), "--vdir")
+    conf = tmp_path / "khard.conf"
+    conf.write_text(f"[general]\neditor = /bin/true\nmerge_editor = /bin/true\n"
+                    f"[addressbooks]\n[[crm]]\npath = {tmp_path / 'sync' / 'contacts'}\n"
+                    f"[vcard]\nskip_unparsable = no\n")
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    run = subprocess.run([KHARD, "-c", str(conf), "email", "--parsable"], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert sorted(line.split("\t")[0] for line in run.stdout.splitlines() if "@" in line) == \
+        ["carl@example.com", "dora@example.com"]

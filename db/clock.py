@@ -1,4 +1,7 @@
-"""Wall-clock times in the owner's timezone, and the instants they name.
+"""Now, and wall-clock times in the owner's timezone and the instants they name.
+
+"Now" lives here, below the models, so that column defaults (created_at, occurred_at)
+and the services read the same clock: `crm remind --now` and tests pin it with pin().
 
 A follow-up due at 09:00 is 09:00 local on both sides of a DST change. A wall time
 that does not exist (the spring-forward gap) happens at the next valid minute; one
@@ -8,6 +11,24 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+
+_pinned: datetime | None = None  # an aware "now" pinned by --now or tests
+
+
+def pin(now: datetime | None) -> None:
+    """Pin the current time (an aware datetime) for simulations; None restores the real clock."""
+    global _pinned
+    _pinned = now
+
+
+def now_aware() -> datetime:
+    return _pinned or datetime.now(timezone.utc)
+
+
+def utcnow() -> datetime:
+    """Now as the store keeps it: naive UTC."""
+    return now_aware().astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _exists(naive: datetime, tz: ZoneInfo) -> bool:

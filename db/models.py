@@ -5,7 +5,7 @@ Conventions: timestamps are naive UTC datetimes; follow-up due/snooze times are 
 DST); money is an integer in minor units beside an ISO 4217 code; deleting sets
 deleted_at (the trash) and purging is a separate, explicit step.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 
 from peewee import (
     AutoField,
@@ -22,13 +22,13 @@ from peewee import (
     TextField,
 )
 
-from db import validate  # name_key: plain functions, no models
+from db import clock, validate  # clock: "now"; name_key: plain functions, no models
 
 database = DatabaseProxy()
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return clock.utcnow()  # the pinned clock too: defaults agree with the services' "now"
 
 
 class BaseModel(Model):

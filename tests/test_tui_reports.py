@@ -1,10 +1,8 @@
 """The Reports page, the deals board's cards and the command palette, driven by Pilot on
 a real store holding a small story with known dates (the clock is pinned at each step)."""
-from datetime import datetime, timezone
 
 import pytest
 
-from db import models
 from crm_tui.app import CrmApp
 from crm_tui.charts import BarChart
 from crm_tui.screens.company_detail import CompanyDetailScreen
@@ -20,19 +18,10 @@ def anyio_backend():
     return "asyncio"
 
 
-class PinnedDatetime(datetime):
-    """The models' column defaults (created_at, occurred_at…) read datetime.now, not the
-    pinned clock: without this a deal would be created today, whatever the story says."""
-    @classmethod
-    def now(cls, tz=None):
-        return common.now_utc().replace(tzinfo=timezone.utc).astimezone(tz)
-
-
 @pytest.fixture
-def story(crm_store, clock, monkeypatch):
+def story(crm_store, clock):
     """A year of a small IT shop: deals won and lost, two currencies, open deals closing
     over the next months (one overdue, one with no date), a customer gone quiet."""
-    monkeypatch.setattr(models, "datetime", PinnedDatetime)
     def at(month, day, year=2026):
         clock(year, month, day, 10, 0)
 

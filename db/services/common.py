@@ -2,33 +2,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from peewee import SQL
 
-from db import search, validate
+from db import clock, search, validate
 from db.config import get_config
 from db.errors import Invalid, NotFound
 from db.models import Tag, utcnow
 
-_clock: datetime | None = None  # an aware "now" pinned by --now or tests
-
-
-def set_clock(now: datetime | None) -> None:
-    """Pin the current time (aware datetime) for simulations; None restores the real clock."""
-    global _clock
-    _clock = now
+set_clock = clock.pin  # the one clock (db/clock.py): models' defaults read it too
 
 
 def now_utc() -> datetime:
-    if _clock is not None:
-        return _clock.astimezone(timezone.utc).replace(tzinfo=None)
     return utcnow()
 
 
 def now_local() -> datetime:
     """Wall-clock time in the owner's timezone (naive): what follow-up dues are compared to."""
-    aware = (_clock or datetime.now(timezone.utc)).astimezone(get_config().tz)
+    aware = clock.now_aware().astimezone(get_config().tz)
     return aware.replace(tzinfo=None)
 
 

@@ -127,6 +127,7 @@ def main() -> None:
     base = floor(book)
     print(f"floor (calamine read + sqlite3 executemany): {base:.2f} s")
     db = folder / "crm.db"
+    subprocess.run([sys.executable, "-m", "cli", "--db", str(db), "init"], cwd=ROOT, check=True, capture_output=True)
     seconds, rss, line = crm_rss(db, "import", str(book), "--dry-run")  # a preview, into the empty store
     print(f"crm import --dry-run (empty):{seconds:6.2f} s  {args.rows / seconds:8.0f} rows/s  "
           f"peak memory {rss:.0f} MB   [{line}]")

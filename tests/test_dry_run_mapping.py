@@ -6,7 +6,7 @@ import pytest
 
 from crm_tui.app import CrmApp
 from db.services import contacts
-from tests.test_tui import settle, table_text
+from tests.pilot import settle, table_text
 
 # A name, an email, a second company column, a column of no field, one with no header
 # and a second email column.

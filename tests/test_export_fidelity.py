@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from crm_tui.app import CrmApp
 from db.services import activities, contacts, deals
-from tests.test_tui import settle
+from tests.pilot import settle
 
 # Verbatim first lines of the tools' own exports (sources: importers/export_layouts.py).
 GOOGLE_HEADER = (

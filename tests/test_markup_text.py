@@ -154,7 +154,7 @@ async def test_the_import_page_shows_the_files_text_and_kept_rows_literally(crm_
     """A header like "[/]" and a phone cell that is no number: the page lists the kept
     row beside the rejected ones and shows every text as typed."""
     from crm_tui.app import CrmApp
-    from tests.test_tui import settle, table_text
+    from tests.pilot import settle, table_text
 
     path = tmp_path / "[red]people.csv"
     path.write_text("First Name,Email,Phone,[/]\nAda,ada@example.com,call me,x\nBo,bo@,,y\n")

@@ -5,6 +5,7 @@ import pytest
 from db import store
 from db.errors import Duplicate, Invalid, NotFound
 from db.services import companies, contacts, segments
+from tests.pilot import settle
 
 
 @pytest.fixture
@@ -163,11 +164,6 @@ def test_cli_errors_are_one_line_exit_1(crm, people, args, error):
 def anyio_backend():
     return "asyncio"
 
-
-async def settle(pilot, app):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.anyio

@@ -7,7 +7,7 @@ import pytest
 from crm_tui.app import CrmApp
 from db import store
 from db.services import tickets
-from tests.test_tui import settle, table_text
+from tests.pilot import settle, table_text
 
 pytestmark = pytest.mark.anyio
 

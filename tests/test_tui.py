@@ -3,6 +3,7 @@ import pytest
 
 from crm_tui.app import CrmApp
 from db.services import companies, contacts, dashboard, deals, demo, followups, tickets
+from tests.pilot import settle, table_text
 
 pytestmark = pytest.mark.anyio
 
@@ -19,16 +20,6 @@ def shop(crm_store, clock):
     return crm_store
 
 
-async def settle(pilot, app):
-    """Wait for the store workers to finish and the screen to catch up."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def table_text(app, selector):
-    table = app.screen.query_one(selector)
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 async def test_today_shows_due_followups_and_completes_one(shop):

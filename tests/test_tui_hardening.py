@@ -8,6 +8,7 @@ import pytest
 from crm_tui.app import CrmApp
 from crm_tui.modals import Form
 from db.services import contacts, followups
+from tests.pilot import settle
 
 pytestmark = pytest.mark.anyio
 
@@ -16,11 +17,6 @@ pytestmark = pytest.mark.anyio
 def anyio_backend():
     return "asyncio"
 
-
-async def settle(pilot, app):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def agenda_rows(app) -> list[tuple[str, str]]:

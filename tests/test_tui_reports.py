@@ -9,6 +9,7 @@ from crm_tui.screens.company_detail import CompanyDetailScreen
 from crm_tui.modals import DealForm
 from db.display import money
 from db.services import common, deals, reports
+from tests.pilot import settle
 
 pytestmark = pytest.mark.anyio
 
@@ -49,11 +50,6 @@ def story(crm_store, clock):
     at(11, 23)
     return crm_store
 
-
-async def settle(pilot, app):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_reports(pilot):

@@ -9,13 +9,10 @@ from peewee import SQL
 from db import clock, search, validate
 from db.config import get_config
 from db.errors import Invalid, NotFound
-from db.models import Tag, utcnow
+from db.models import Tag
 
 set_clock = clock.pin  # the one clock (db/clock.py): models' defaults read it too
-
-
-def now_utc() -> datetime:
-    return utcnow()
+now_utc = clock.utcnow
 
 
 def now_local() -> datetime:

@@ -82,6 +82,24 @@ class CrmGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         _words_in_help(self)  # Typer builds the sub-commands first, so they are all here
 
+    def main(self, *args, **kwargs):
+        # Click prints a usage error as four lines (usage, hint, blank, error); a script
+        # reading stderr gets one, like every other error, and still exit 2.
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except typer.TyperException as exc:  # click's usage errors, vendored by Typer
+            message = exc.format_message()
+            if getattr(exc, "ctx", None) is None or "\n" in message:  # e.g. `crm contact` alone: its help
+                exc.show()
+            else:
+                typer.echo(f"error: {message} (see: {exc.ctx.command_path} --help)", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:  # ctrl-c or end of input at a prompt
+            typer.echo("error: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)

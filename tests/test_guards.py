@@ -262,3 +262,25 @@ def test_main_guards_what_runs_before_a_command(state_dir, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: crm hit a bug (RuntimeError: no version today); details in ")
     assert "in broken" in one_report(state_dir, err)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["contact", "add", "--foo"], "error: No such option: --foo"),
+    (["contact", "list", "--limit", "abc"], "error: Invalid value for '--limit'"),
+    (["nosuch"], "error: No such command 'nosuch'."),
+    (["import"], "error: Missing argument 'FILE|list|revert'."),
+])
+def test_a_usage_error_is_one_line_and_exit_2(tmp_path, args, message):
+    done = subprocess.run([sys.executable, "-m", "cli", "--db", str(tmp_path / "none.db"), *args],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), done.stderr
+    assert lines[0].endswith(" --help)")  # where to look next
+
+
+def test_a_group_without_its_command_still_shows_its_help(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "cli", "contact"], capture_output=True, text=True)
+    assert "Contacts: add, list, show, edit, delete, restore, merge." in done.stdout + done.stderr
+    assert "error:" not in done.stderr

@@ -124,3 +124,17 @@ async def test_the_app_form_shows_and_saves_such_tags_unchanged(crm):
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert contacts.show(ann["id"])["tags"] == ["a;b", "trade", "webinar, q3"]
+
+
+def test_a_company_tag_with_a_comma_survives_its_sheet(crm, tmp_path):
+    crm("company", "add", "Acme", "--tag", '"Webinar, Q3", trade')
+    out = tmp_path / "companies.csv"
+    crm("export", str(out), "--entity", "company")
+    assert [r["tags"] for r in csv.DictReader(out.read_text("utf-8-sig").splitlines())] == ['trade; "webinar, q3"']
+    other = tmp_path / "other.db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(other), "init"]).exit_code == 0
+    got = runner.invoke(app, ["--db", str(other), "import", str(out), "--format", "json"])
+    assert got.exit_code == 0, got.stderr
+    shown = runner.invoke(app, ["--db", str(other), "company", "show", "Acme", "--format", "json"])
+    assert json.loads(shown.stdout)["tags"] == ["trade", "webinar, q3"]

@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from cli.crash import crash_line
-from db import store
+from db import store, taglist
 from db.errors import CrmError, StoreError
 
 
@@ -146,3 +146,11 @@ app = typer.Typer(cls=CrmGroup, help="crm: a terminal CRM for small businesses."
 def given(**values) -> dict:
     """Only the options the user actually gave (None means left out)."""
     return {k: v for k, v in values.items() if v is not None}
+
+
+TAG_HELP = 'Repeatable; commas separate tags, a quoted part is one tag: --tag \'vip, "Webinar, Q3"\'.'
+
+
+def typed_tags(options: list[str]) -> list[str]:
+    """--tag values as typed -> the tags they name (the services never split a tag)."""
+    return [tag for text in options for tag in taglist.split(text)]

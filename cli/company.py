@@ -5,7 +5,7 @@ from typing import List
 
 import typer
 
-from cli.app import given, sub_app
+from cli.app import TAG_HELP, given, sub_app, typed_tags
 from cli.output import (
     Format,
     FormatOption,
@@ -37,14 +37,14 @@ def add(
     country: str = typer.Option(None, "--country"),
     notes: str = typer.Option(None, "--notes"),
     owner: str = typer.Option(None, "--owner"),
-    tag: List[str] = typer.Option([], "--tag"),
+    tag: List[str] = typer.Option([], "--tag", help=TAG_HELP),
     allow_duplicate: bool = typer.Option(False, "--allow-duplicate", help="Add even if the name is taken."),
     fmt: Format = FormatOption,
 ):
     """Add a company."""
     values = given(name=name, domain=domain, industry=industry, phone=phone, email=email, address=address,
                       city=city, country=country, notes=notes, owner=owner)
-    print_record(companies.create(values, tags=tag, allow_duplicate=allow_duplicate), fmt)
+    print_record(companies.create(values, tags=typed_tags(tag), allow_duplicate=allow_duplicate), fmt)
 
 
 @app.command("list")
@@ -89,14 +89,14 @@ def edit(
     country: str = typer.Option(None, "--country"),
     notes: str = typer.Option(None, "--notes"),
     owner: str = typer.Option(None, "--owner"),
-    tag: List[str] = typer.Option([], "--tag", help="Add a tag."),
-    untag: List[str] = typer.Option([], "--untag", help="Remove a tag."),
+    tag: List[str] = typer.Option([], "--tag", help="Add tags. " + TAG_HELP),
+    untag: List[str] = typer.Option([], "--untag", help="Remove tags, written as for --tag."),
     fmt: Format = FormatOption,
 ):
     """Change a company."""
     values = given(name=name, domain=domain, industry=industry, phone=phone, email=email, address=address,
                       city=city, country=country, notes=notes, owner=owner)
-    print_record(companies.update(ref, values, add=tag, remove=untag), fmt)
+    print_record(companies.update(ref, values, add=typed_tags(tag), remove=typed_tags(untag)), fmt)
 
 
 @app.command("delete")

@@ -5,7 +5,7 @@ from typing import List, Optional
 
 import typer
 
-from cli.app import given, sub_app
+from cli.app import TAG_HELP, given, sub_app, typed_tags
 from cli.output import (
     Format,
     FormatOption,
@@ -34,7 +34,7 @@ def add(
     phone: List[str] = typer.Option([], "--phone", help="Repeat for more numbers; the first is primary."),
     company: str = typer.Option(None, "--company", help="Company id or name (created if new)."),
     title: str = typer.Option(None, "--title"),
-    tag: List[str] = typer.Option([], "--tag"),
+    tag: List[str] = typer.Option([], "--tag", help=TAG_HELP),
     stage: str = typer.Option(None, "--stage", help="lead, prospect, customer or former."),
     source: str = typer.Option(None, "--source"),
     owner: str = typer.Option(None, "--owner"),
@@ -50,7 +50,7 @@ def add(
         given(first_name=first_name, last_name=last_name, company=company, title=title, stage=stage,
                 source=source, owner=owner, notes=notes, do_not_contact=do_not_contact or None,
                 birthday=birthday, address=address),
-        emails=email, phones=phone, tags=tag, allow_duplicate=allow_duplicate)
+        emails=email, phones=phone, tags=typed_tags(tag), allow_duplicate=allow_duplicate)
     print_record(record, fmt, FIELDS)
 
 
@@ -107,8 +107,8 @@ def edit(
     birthday: str = typer.Option(None, "--birthday", help=BIRTHDAY_HELP + " '' clears it."),
     address: str = typer.Option(None, "--address", help="Postal address; '' clears it."),
     do_not_contact: Optional[bool] = typer.Option(None, "--do-not-contact/--contactable"),
-    tag: List[str] = typer.Option([], "--tag", help="Add a tag."),
-    untag: List[str] = typer.Option([], "--untag", help="Remove a tag."),
+    tag: List[str] = typer.Option([], "--tag", help="Add tags. " + TAG_HELP),
+    untag: List[str] = typer.Option([], "--untag", help="Remove tags, written as for --tag."),
     allow_duplicate: bool = typer.Option(False, "--allow-duplicate"),
     fmt: Format = FormatOption,
 ):
@@ -120,7 +120,7 @@ def edit(
                 birthday=birthday, address=address),
         emails=email or None, add_emails=add_email, remove_emails=remove_email,
         phones=phone or None, add_phones=add_phone, remove_phones=remove_phone,
-        add=tag, remove=untag, allow_duplicate=allow_duplicate)
+        add=typed_tags(tag), remove=typed_tags(untag), allow_duplicate=allow_duplicate)
     print_record(record, fmt, FIELDS)
 
 

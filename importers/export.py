@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
+from db import taglist
 from db.errors import Invalid, StoreError
 from db.services import exports
 from importers.headers import entity_name
@@ -40,8 +41,10 @@ def unsafe_text(value: str) -> str:
 
 
 def _flat(value):
+    """A list (emails, phones, tags) as one '; '-joined cell; a value holding ',' ';' or '"'
+    (the tag 'webinar, q3') is quoted, so importers/rows.split_tags reads it back whole."""
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        return taglist.join([str(v) for v in value], "; ")
     return value
 
 

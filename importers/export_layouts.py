@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from db import taglist
 from db.services import exports
 from importers.export import safe_text
 
@@ -104,7 +105,7 @@ def _outlook_phone_column(label, row: dict) -> str | None:
 
 def _outlook_row(c: dict) -> dict[str, str]:
     row = {"First Name": c["first_name"], "Last Name": c["last_name"], "Company": c["company"],
-           "Job Title": c["title"], "Categories": ";".join(c["tags"])}
+           "Job Title": c["title"], "Categories": taglist.join(c["tags"], ";")}
     rest = []
     day = str(c.get("birthday") or "")
     if len(day) == 10 and day[4] == "-":  # Outlook writes the locale's short date; M/D/YYYY is its US default

@@ -17,10 +17,9 @@ Placeholder cells (null, N/A, -, ...) are empty.
 """
 from __future__ import annotations
 
-import csv
 import re
 
-from db import validate
+from db import taglist, validate
 from db.config import get_config
 from db.errors import Invalid
 from db.services.bulk_contacts import ContactRow
@@ -62,7 +61,8 @@ class Plan:
         self.company_fields = [f for f in COMPANY_FIELDS if f in self.by_field]
         self.has_address = any(f == "address" or f.startswith("address_") for f in self.by_field)
         layout = layout_of([hdr.normalise(h) for h in headers])
-        self.outlook = layout is not None and layout.name == "outlook"
+        self.layout = layout.name if layout else None
+        self.outlook = self.layout == "outlook"
         self.custom_fields = _custom_field_pairs(headers, self.unmapped)
 
 
@@ -183,19 +183,22 @@ def phone(text: str, region: str | None, country: str | None = None) -> tuple[st
     return text, number
 
 
-def split_tags(text: str | None) -> list[str]:
+def split_tags(text: str | None, layout: str | None = None) -> list[str]:
     """Google ' ::: ', Outlook ';', Pipedrive/Zoho ',', Mailchimp a quoted list
-    ("VIP","Webinar, Q3"). System labels ('* myContacts', 'starred') are dropped."""
+    ("VIP","Webinar, Q3"), our own exports '; ' with a tag holding a separator quoted
+    (db/taglist.py). In a Google or Outlook file only that tool's separator splits, so
+    its one label 'Webinar, Q3' stays one tag. System labels ('* myContacts', 'starred')
+    are dropped."""
     if not text:
         return []
-    if ":::" in text:
+    if layout == "google" or ":::" in text:
         parts = text.split(":::")
-    elif '"' in text:
-        parts = next(csv.reader([text], skipinitialspace=True), [])
-    elif ";" in text:
-        parts = text.split(";")
-    else:
-        parts = text.split(",")
+    elif layout == "outlook":
+        parts = taglist.split(text, ";")
+    else:  # ';' when it separates anything outside quotes, else ','
+        parts = taglist.split(text, ";\n")
+        if len(parts) < 2:
+            parts = taglist.split(text, ",\n")
     return [p.strip() for p in parts if p.strip() and not p.strip().startswith("* ")
             and p.strip().lower() not in SYSTEM_TAGS]
 
@@ -280,7 +283,7 @@ def contact_row(m: Mapped) -> ContactRow:
     postal = address(m, kept) if m.plan.has_address else None
     title_word = m.text("honorific")
     honorific = [f"{m.column('honorific')}: {title_word}"] if title_word else []
-    tags = clean_tags([t for _, raw in m.all("tags") for t in split_tags(cell.text(raw))])
+    tags = clean_tags([t for _, raw in m.all("tags") for t in split_tags(cell.text(raw), m.plan.layout)])
     company = m.text("company")
     if company:
         company = re.sub(r"\s+\(\d{5,}\)$", "", company)  # HubSpot's 'Name (18811223301)'
@@ -450,7 +453,7 @@ def _cell_value(f: str, raw, m: Mapped) -> dict:
         if code and not m.raw("currency"):
             values["currency"] = code
     elif f == "tags":
-        values[f] = clean_tags(cell.split_multi(cell.text(raw)))
+        values[f] = clean_tags(split_tags(cell.text(raw)))
     elif f == "phone":
         values[f] = cell.phone_text(raw)
     else:

@@ -39,6 +39,7 @@ import uuid
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from db import taglist
 from db.errors import Invalid
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # 50,000 plain cards are ~10 MB; photos (skipped) make the rest
@@ -270,7 +271,7 @@ def card_row(card, card_text: str | None = None) -> dict[str, list[str]]:
             put("Notes", text_of(prop))
         elif name == "CATEGORIES":
             values = prop.value if isinstance(prop.value, list) else [prop.value]
-            put("Tags", "; ".join(v.strip() for v in values if v and v.strip()))
+            put("Tags", taglist.join([v.strip() for v in values if v and v.strip()], "; "))  # 'Webinar, Q3' whole
         elif name == DNC_PROPERTY:  # ours (see card_of): the row's "Do Not Contact" cell, read like a sheet's
             put("Do Not Contact", prop.value)
         elif name == "BDAY":

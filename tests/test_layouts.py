@@ -65,8 +65,7 @@ def test_translation_agrees_with_the_reference_reader(name):
         assert sorted(digits(p[0]) for p in got["phones"]) == sorted(digits(p) for p in ref.get("phones", []))
         assert got["company"] == ref.get("company") and got["title"] == ref.get("job_title")
         assert digits(got["company_fields"].get("phone") or "") == digits(ref.get("company_phone") or "")
-        if name != "mailchimp.csv":  # 'Webinar, Q3': crm tags cannot hold a comma (see the xfail below)
-            assert got["tags"] == [t.lower() for t in ref.get("tags", [])]
+        assert got["tags"] == [t.lower() for t in ref.get("tags", [])]  # 'Webinar, Q3' too
         if ref.get("honorific"):  # no field of ours: in the notes, never the job title
             assert ref["honorific"] in got["notes"] and got["title"] != ref["honorific"]
 
@@ -110,12 +109,8 @@ def test_each_layout_imports_its_people_into_proper_fields(name, crm, crm_store)
     stored, firms = read_store(crm_store)
     result = score(REFERENCE[name], stored, firms)
     assert result["contacts"] == people
-    if name == "mailchimp.csv":
-        # The one value lost: the tag 'Webinar, Q3' is stored as two tags, since crm tags
-        # cannot hold a comma (db/services/common.py clean_tags). Pinned exactly, so the day
-        # tags keep their commas this fails and the 95 % bar below takes over.
-        assert (result["carried"] - result["kept"], result["percent"]) == (1, 92.9), result
-        return
+    if name == "mailchimp.csv":  # 'Webinar, Q3' is one tag now: nothing it carries is lost
+        assert (result["carried"] - result["kept"], result["percent"]) == (0, 100.0), result
     assert result["percent"] >= 95.0, result
 
 

@@ -6,6 +6,7 @@ from textual.widgets import Input
 
 from crm_tui.modals import Form
 from crm_tui.screens.listing import ListPage
+from db import taglist
 from db.services import companies
 
 
@@ -33,7 +34,7 @@ class CompaniesScreen(ListPage):
 
     def cells(self, c: dict) -> tuple:
         return (c["name"], c["domain"] or "", c["industry"] or "", c["city"] or "", c["country"] or "",
-                c["contacts"], ", ".join(c["tags"]))
+                c["contacts"], taglist.join(c["tags"]))
 
     async def action_people(self) -> None:
         """The contacts page, searching for this company's name."""

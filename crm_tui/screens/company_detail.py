@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 from crm_tui.screens.base import fill
 from crm_tui.screens.companies import CompanyForm
 from crm_tui.screens.record_page import RecordPage
-from db import display
+from db import display, taglist
 from db.services import companies
 
 EDITABLE = ("name", "domain", "industry", "phone", "city", "country")
@@ -29,7 +29,7 @@ class CompanyDetailScreen(RecordPage):
         return Content.from_markup(
             template, name=c["name"], industry=c["industry"] or "", place=place, domain=c["domain"] or "-",
             phone=display.phone(c["phone"]) or "-", email=c["email"] or "-", owner=c["owner"] or "-",
-            tags=", ".join(c["tags"]) or "-", people=c["contacts"], notes=c["notes"] or "")
+            tags=taglist.join(c["tags"]) or "-", people=c["contacts"], notes=c["notes"] or "")
 
     def show(self, c: dict) -> None:
         super().show(c)

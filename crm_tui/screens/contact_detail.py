@@ -7,7 +7,7 @@ from textual.content import Content
 from crm_tui.modals import ContactForm, Form
 from crm_tui.screens.contacts import save_contact
 from crm_tui.screens.record_page import RecordPage
-from db import display
+from db import display, taglist
 from db.errors import Invalid, NotFound
 from db.services import contacts
 
@@ -39,14 +39,15 @@ class ContactDetailScreen(RecordPage):
             template, name=c["name"] or c["email"] or "", title=c["title"] or "",
             company=company["name"] if company else "", emails=", ".join(c["emails"]) or "-",
             phones=", ".join(map(display.phone, c["phones"])) or "-", stage=c["stage"], owner=c["owner"] or "-",
-            tags=", ".join(c["tags"]) or "-", notes=c["notes"] or "", birthday=display.day(c.get("birthday")),
+            tags=taglist.join(c["tags"]) or "-", notes=c["notes"] or "", birthday=display.day(c.get("birthday")),
             address=(c.get("address") or "").replace("\n", ", "))
 
     def action_edit(self) -> None:
         c = self.record
         values = {"first_name": c.get("first_name"), "last_name": c.get("last_name"), "email": c.get("email"),
                   "phone": c.get("phone"), "company": c.get("company"), "title": c.get("title"), "stage": c.get("stage"),
-                  "birthday": c.get("birthday"), "address": c.get("address")}
+                  "birthday": c.get("birthday"), "address": c.get("address"),
+                  "tags": taglist.join(c.get("tags") or [])}  # quoted where a tag holds a comma
         self.form(ContactForm(lambda v: save_contact(v, self.record_id), values, title="Edit contact"), "Saved")
 
     def action_merge(self) -> None:

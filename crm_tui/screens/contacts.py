@@ -6,7 +6,7 @@ from textual.binding import Binding
 from crm_tui.modals import ContactForm, Form
 from crm_tui.screens.base import split_filters
 from crm_tui.screens.listing import ListPage
-from db import display
+from db import display, taglist
 from db.services import contacts, segments
 
 
@@ -26,14 +26,17 @@ def save_contact(values: dict, contact_id: int | None = None) -> dict:
         fields["stage"] = values["stage"]
     emails = [values["email"]] if values.get("email") else []
     phones = [values["phone"]] if values.get("phone") else []
-    tags = [values["tags"]] if values.get("tags") else []
+    tags = taglist.split(values.get("tags"))  # 'vip, "webinar, q3"': two tags
     if contact_id is None:
         return contacts.create(fields, emails=emails, phones=phones, tags=tags)
     current = contacts.show(contact_id)
     keep_emails = [e for e in current["emails"] if e.lower() != (current["email"] or "").lower()]
     keep_phones = [p for p in current["phones"] if p != current["phone"]]
+    # the field shows every tag (contact_detail.py), so what it no longer holds was taken out
+    kept = {t.lower() for t in tags}
     return contacts.update(contact_id, fields, emails=emails + keep_emails if emails else keep_emails,
-                           phones=phones + keep_phones if phones else keep_phones, add=tags)
+                           phones=phones + keep_phones if phones else keep_phones, add=tags,
+                           remove=[t for t in current["tags"] if t not in kept] if "tags" in values else [])
 
 
 class SegmentForm(Form):
@@ -102,7 +105,7 @@ class ContactsScreen(ListPage):
 
     def cells(self, c: dict) -> tuple:
         return (c["name"], c["email"] or "", display.phone(c["phone"]), c["company"] or "", c["title"] or "", c["stage"],
-                ", ".join(c["tags"]))
+                taglist.join(c["tags"]))
 
     def action_add(self) -> None:
         def saved(record):

@@ -109,12 +109,13 @@ def set_deleted(row, deleted: bool, kind: str | None = None, documents=None) -> 
 # -- tags --------------------------------------------------------------------
 
 def clean_tags(tags) -> list[str]:
+    """Each tag as given, stripped and lower-cased, empty ones and repeats dropped. A tag may
+    hold a comma ('webinar, q3'): splitting typed text is the faces' job (db/taglist.py)."""
     out = []
     for tag in tags or []:
-        for part in str(tag).split(","):
-            part = part.strip().lower()
-            if part and part not in out:
-                out.append(part)
+        tag = str(tag).strip().lower()
+        if tag and tag not in out:
+            out.append(tag)
     return out
 
 

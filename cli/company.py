@@ -7,6 +7,7 @@ import typer
 
 from cli.app import given, sub_app
 from cli.output import (
+    ExpectVersionOption,
     Format,
     FormatOption,
     LimitOption,
@@ -91,12 +92,13 @@ def edit(
     owner: str = typer.Option(None, "--owner"),
     tag: List[str] = typer.Option([], "--tag", help="Add a tag."),
     untag: List[str] = typer.Option([], "--untag", help="Remove a tag."),
+    expect_version: int = ExpectVersionOption,
     fmt: Format = FormatOption,
 ):
     """Change a company."""
     values = given(name=name, domain=domain, industry=industry, phone=phone, email=email, address=address,
                       city=city, country=country, notes=notes, owner=owner)
-    print_record(companies.update(ref, values, add=tag, remove=untag), fmt)
+    print_record(companies.update(ref, values, add=tag, remove=untag, expected_version=expect_version), fmt)
 
 
 @app.command("delete")

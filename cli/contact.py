@@ -7,6 +7,7 @@ import typer
 
 from cli.app import given, sub_app
 from cli.output import (
+    ExpectVersionOption,
     Format,
     FormatOption,
     LimitOption,
@@ -110,6 +111,7 @@ def edit(
     tag: List[str] = typer.Option([], "--tag", help="Add a tag."),
     untag: List[str] = typer.Option([], "--untag", help="Remove a tag."),
     allow_duplicate: bool = typer.Option(False, "--allow-duplicate"),
+    expect_version: int = ExpectVersionOption,
     fmt: Format = FormatOption,
 ):
     """Change a contact."""
@@ -120,7 +122,7 @@ def edit(
                 birthday=birthday, address=address),
         emails=email or None, add_emails=add_email, remove_emails=remove_email,
         phones=phone or None, add_phones=add_phone, remove_phones=remove_phone,
-        add=tag, remove=untag, allow_duplicate=allow_duplicate)
+        add=tag, remove=untag, allow_duplicate=allow_duplicate, expected_version=expect_version)
     print_record(record, fmt, FIELDS)
 
 

@@ -332,8 +332,9 @@ class ContactImporter:
                     db.execute_sql(f"UPDATE company SET {', '.join(f'{k} = {p}' for k in sets)} WHERE id = {p}",
                                    (*sets.values(), cid))
                 else:
-                    db.execute_sql(f"UPDATE company SET {', '.join(f'{k} = {p}' for k in sets)}, updated_at = {p} "
-                                   f"WHERE id = {p}", (*sets.values(), now, cid))
+                    db.execute_sql(f"UPDATE company SET {', '.join(f'{k} = {p}' for k in sets)}, updated_at = {p}, "
+                                   f"version = version + 1, updated_by = {p} WHERE id = {p}",
+                                   (*sets.values(), now, self.owner, cid))
                     changes.append(("company", cid, "updated", json.dumps(
                         {"fields": {k: current[k] for k in sets}, "updated_at": stamp}, default=str), now))
         if self.batch_id:
@@ -479,9 +480,9 @@ class ContactImporter:
             sets = {k: v for k, v in s.fields.items() if k in s.before}
             if "company_id" in s.before:
                 sets["company_id"] = s.company_id
-            sets["updated_at"] = now
-            cursor.execute(f"UPDATE contact SET {', '.join(f'{k} = {p}' for k in sets)} WHERE id = {p}",
-                           (*sets.values(), s.id))
+            sets["updated_at"], sets["updated_by"] = now, self.owner  # owner: the acting user
+            cursor.execute(f"UPDATE contact SET {', '.join(f'{k} = {p}' for k in sets)}, version = version + 1 "
+                           f"WHERE id = {p}", (*sets.values(), s.id))
         emails, phones, tag_links = [], [], []
         for s in new + changed:
             fresh = s.new

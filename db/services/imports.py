@@ -26,6 +26,7 @@ from peewee import fn
 
 from db import search, validate
 from db.errors import Invalid, NotFound
+from db.identity import current_user
 from db.models import (
     Company,
     CompanyTag,
@@ -570,7 +571,8 @@ def _undo(batch_id: int, purge: bool) -> tuple[int, list[dict]]:
             if purge:
                 model.delete().where(id_in(model.id, chunk)).execute()
             else:
-                model.update(deleted_at=now_utc()).where(id_in(model.id, chunk)).execute()
+                model.update(deleted_at=now_utc(), version=model.version + 1,
+                             updated_by=current_user()).where(id_in(model.id, chunk)).execute()
             if DOCUMENTS[kind]:
                 search.index().remove(kind, chunk)
     for kind, ids in reindexed.items():

@@ -33,7 +33,8 @@ def save_contact(values: dict, contact_id: int | None = None) -> dict:
     keep_emails = [e for e in current["emails"] if e.lower() != (current["email"] or "").lower()]
     keep_phones = [p for p in current["phones"] if p != current["phone"]]
     return contacts.update(contact_id, fields, emails=emails + keep_emails if emails else keep_emails,
-                           phones=phones + keep_phones if phones else keep_phones, add=tags)
+                           phones=phones + keep_phones if phones else keep_phones, add=tags,
+                           expected_version=values.get("version"), started_from=values.get("loaded"))
 
 
 class SegmentForm(Form):

@@ -95,7 +95,7 @@ class Form(ModalScreen[dict | None]):
         values = {key: self.query_one(f"#f-{key}", Input).value.strip() for key, _, _ in self.FIELDS}
         if "version" in self.values:
             values["version"] = self.values["version"]
-            values["loaded"] = {key: self.values.get(key) for key, _, _ in self.FIELDS}
+            values["loaded"] = {key: self.values[key] for key, _, _ in self.FIELDS if key in self.values}
         for key, _, _ in self.FIELDS:
             self.query_one(f"#e-{key}", Label).update("")
         self._saving(True)
@@ -113,7 +113,7 @@ class Form(ModalScreen[dict | None]):
     def _refused(self, exc: Exception) -> None:
         self._saving(False)
         if isinstance(exc, Conflict):
-            hint = " · Ctrl+R reloads it (what you typed is dropped)" if self.reloader else ""
+            hint = " · Ctrl+R reloads (drops what you typed)" if self.reloader else ""
             line = self.query_one("#form-conflict", Label)
             line.update(f"{exc}{hint}")
             line.display = True

@@ -51,9 +51,9 @@ def _version(value) -> int:
 
 
 def _same(value):
-    """Values as a form shows them: None and '' alike, numbers as text, lists as lists."""
+    """Values as a form shows them: None, '' and [] alike, numbers as text, lists as 'a, b'."""
     if isinstance(value, (list, tuple)):
-        return [_same(v) for v in value]
+        return ", ".join(_same(v) for v in value)
     return "" if value is None else str(value).strip()
 
 

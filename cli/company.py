@@ -7,6 +7,7 @@ import typer
 
 from cli.app import TAG_HELP, given, sub_app, typed_tags
 from cli.output import (
+    ExpectVersionOption,
     Format,
     FormatOption,
     LimitOption,
@@ -91,12 +92,14 @@ def edit(
     owner: str = typer.Option(None, "--owner"),
     tag: List[str] = typer.Option([], "--tag", help="Add tags. " + TAG_HELP),
     untag: List[str] = typer.Option([], "--untag", help="Remove tags, written as for --tag."),
+    expect_version: int = ExpectVersionOption,
     fmt: Format = FormatOption,
 ):
     """Change a company."""
     values = given(name=name, domain=domain, industry=industry, phone=phone, email=email, address=address,
                       city=city, country=country, notes=notes, owner=owner)
-    print_record(companies.update(ref, values, add=typed_tags(tag), remove=typed_tags(untag)), fmt)
+    print_record(companies.update(ref, values, add=typed_tags(tag), remove=typed_tags(untag),
+                                  expected_version=expect_version), fmt)
 
 
 @app.command("delete")

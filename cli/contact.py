@@ -7,6 +7,7 @@ import typer
 
 from cli.app import TAG_HELP, given, sub_app, typed_tags
 from cli.output import (
+    ExpectVersionOption,
     Format,
     FormatOption,
     LimitOption,
@@ -110,6 +111,7 @@ def edit(
     tag: List[str] = typer.Option([], "--tag", help="Add tags. " + TAG_HELP),
     untag: List[str] = typer.Option([], "--untag", help="Remove tags, written as for --tag."),
     allow_duplicate: bool = typer.Option(False, "--allow-duplicate"),
+    expect_version: int = ExpectVersionOption,
     fmt: Format = FormatOption,
 ):
     """Change a contact."""
@@ -120,7 +122,8 @@ def edit(
                 birthday=birthday, address=address),
         emails=email or None, add_emails=add_email, remove_emails=remove_email,
         phones=phone or None, add_phones=add_phone, remove_phones=remove_phone,
-        add=typed_tags(tag), remove=typed_tags(untag), allow_duplicate=allow_duplicate)
+        add=typed_tags(tag), remove=typed_tags(untag), allow_duplicate=allow_duplicate,
+        expected_version=expect_version)
     print_record(record, fmt, FIELDS)
 
 

@@ -5,6 +5,7 @@ import typer
 
 from cli.app import given, sub_app
 from cli.output import (
+    ExpectVersionOption,
     Format,
     FormatOption,
     LimitOption,
@@ -83,12 +84,14 @@ def edit(
     expected_close: str = typer.Option(None, "--close"),
     owner: str = typer.Option(None, "--owner"),
     notes: str = typer.Option(None, "--notes"),
+    expect_version: int = ExpectVersionOption,
     fmt: Format = FormatOption,
 ):
     """Change a deal (use move/won/lost for its stage)."""
     print_record(deals.update(ref, given(title=title, contact=contact, company=company, amount=amount,
                                          currency=currency, probability=probability,
-                                         expected_close=expected_close, owner=owner, notes=notes)), fmt)
+                                         expected_close=expected_close, owner=owner, notes=notes),
+                                 expected_version=expect_version), fmt)
 
 
 @app.command("move")

@@ -5,6 +5,7 @@ import typer
 
 from cli.app import sub_app
 from cli.output import (
+    ExpectVersionOption,
     Format,
     FormatOption,
     LimitOption,
@@ -99,9 +100,10 @@ def snooze(ref: str = typer.Argument(...), for_: str = typer.Option(None, "--for
 
 
 @app.command("reschedule")
-def reschedule(ref: str = typer.Argument(...), due: str = typer.Argument(...), fmt: Format = FormatOption):
+def reschedule(ref: str = typer.Argument(...), due: str = typer.Argument(...),
+               expect_version: int = ExpectVersionOption, fmt: Format = FormatOption):
     """Give a follow-up a new due time."""
-    print_record(followups.reschedule(ref, due), fmt)
+    print_record(followups.reschedule(ref, due, expected_version=expect_version), fmt)
 
 
 @app.command("cancel")

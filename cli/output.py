@@ -25,6 +25,9 @@ FormatOption = typer.Option(Format.table, "--format", "-f", help="Output format:
 # min/max: a negative or beyond-64-bit limit is a usage error (exit 2), not a database error.
 LimitOption = typer.Option(None, "--limit", "-n", min=0, max=2 ** 63 - 1,
                            help="Show at most N rows (0 = all). Tables default to one screenful.")
+# A script states the version it read (show --format json): someone else's change since is refused (exit 1).
+ExpectVersionOption = typer.Option(None, "--expect-version", min=1, metavar="N",
+                                   help="Refuse the edit if the record is no longer at version N.")
 
 
 def _stdout() -> Console:

@@ -5,6 +5,7 @@ import typer
 
 from cli.app import given, sub_app
 from cli.output import (
+    ExpectVersionOption,
     Format,
     FormatOption,
     LimitOption,
@@ -77,11 +78,13 @@ def edit(
     company: str = typer.Option(None, "--company"),
     priority: str = typer.Option(None, "--priority"),
     channel: str = typer.Option(None, "--channel"),
+    expect_version: int = ExpectVersionOption,
     fmt: Format = FormatOption,
 ):
     """Change a ticket."""
     print_record(tickets.update(ref, given(subject=subject, description=description, contact=contact,
-                                           company=company, priority=priority, channel=channel)), fmt)
+                                           company=company, priority=priority, channel=channel),
+                                 expected_version=expect_version), fmt)
 
 
 @app.command("status")

@@ -1,7 +1,8 @@
 """The full-screen app: pages for Today, Contacts, Deals, Tickets, Follow-ups and Reports.
 
 Every database call runs in a thread worker (see crm_tui/work.py), so typing and
-scrolling never wait on the store; failures land in one error modal.
+scrolling never wait on the store; failures land in one error modal. When another
+process changes the store the page in view refreshes itself (db/services/watch.py).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from crm_tui.screens.contact_detail import ContactDetailScreen
 from crm_tui.screens.contacts import ContactsScreen
 from crm_tui.screens.deals import DealsScreen
 from crm_tui.screens.followups import FollowupsScreen
+from crm_tui.screens.base import Page
 from crm_tui.screens.reports import ReportsScreen
 from crm_tui.screens.ticket_detail import TicketDetailScreen
 from crm_tui.screens.tickets import TicketsScreen
@@ -24,7 +26,7 @@ from crm_tui.screens.transfer import TransferScreen
 from crm_tui.screens.trash import TrashScreen
 from crm_tui.work import run_in_thread
 from db.config import get_config
-from db.services import trash
+from db.services import trash, watch
 
 
 def binding_ids(app: App) -> set[str]:
@@ -71,6 +73,7 @@ class CrmApp(App):
         super().__init__()
         self.last_deleted: tuple[str, int] | None = None
         self.crash: BaseException | None = None
+        self.watcher: watch.Watcher | None = None
 
     def _handle_exception(self, error: Exception) -> None:
         """A bug on the UI thread: Textual closes the app; we keep the exception for
@@ -89,6 +92,28 @@ class CrmApp(App):
                 self.notify(f"config [keys]: no action called {', '.join(unknown)} (see ? for the names)",
                             severity="error", timeout=10, markup=False)
             self.set_keymap(keys)
+        self.watch_store()
+
+    def watch_store(self) -> None:
+        try:
+            self.watcher = watch.watch()
+        except Exception:  # the store cannot be reached: pages say so themselves; Ctrl+R refreshes by hand
+            return
+        self.set_interval(watch.WATCH_SECONDS, self.store_changed)
+
+    def store_changed(self) -> None:
+        """Someone else wrote to the store: refresh the page in view. Never an open
+        form or prompt (what the user types stays); its page refreshes when it closes."""
+        try:
+            changed = self.watcher.changed()
+        except Exception:  # a dropped connection: the next store call reports it
+            return
+        if changed and isinstance(self.screen, Page):
+            self.screen.refresh_from_store()
+
+    def on_unmount(self) -> None:
+        if self.watcher is not None:
+            self.watcher.close()
 
     def action_help(self) -> None:
         seen: dict[tuple[str, str], list[str]] = {}
@@ -100,9 +125,10 @@ class CrmApp(App):
 
     def action_refresh_page(self) -> None:
         """Pick up changes made by another process (an import, crm remind)."""
-        refresh = getattr(self.screen, "reload", None)
-        if refresh:
-            refresh()
+        if isinstance(self.screen, Page):
+            self.screen.refresh_from_store()
+        elif hasattr(self.screen, "reload"):
+            self.screen.reload()
 
     def delete_with_undo(self, kind: str, record_id: int, after=None) -> None:
         """Move a record to the trash; `u` brings it straight back."""

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from crm_tui.work import describe_error, run_in_thread
-from db.errors import Invalid
+from db.errors import Conflict, Invalid
 
 
 class ErrorModal(ModalScreen[None]):
@@ -37,18 +37,26 @@ class Form(ModalScreen[dict | None]):
 
     on_save runs in a worker thread: another process holding the write lock must not
     freeze the app. While it runs the form stays open and answers keys, but a second
-    save and Esc wait for it (what it writes cannot be taken back half-way)."""
+    save and Esc wait for it (what it writes cannot be taken back half-way).
+
+    An edit form gets the record's values with its "version": on_save then also gets
+    "version" and "loaded" (what the form started from) to pass to the service. When
+    someone else saved the record meanwhile (Conflict) the form says so and keeps what
+    was typed; Ctrl+R calls reload() for the record as it is now."""
 
     FIELDS: list[tuple[str, str, str]] = []
     TITLE = ""
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save"),
+                Binding("ctrl+r", "reload", "Reload", show=False)]
 
-    def __init__(self, on_save: Callable[[dict], dict], values: dict | None = None, title: str | None = None):
+    def __init__(self, on_save: Callable[[dict], dict], values: dict | None = None, title: str | None = None,
+                 reload: Callable[[], dict] | None = None):
         super().__init__()
         self.on_save = on_save
         self.values = values or {}
         self.heading = title or self.TITLE
         self.saving = False
+        self.reloader = reload
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -59,11 +67,13 @@ class Form(ModalScreen[dict | None]):
                         yield Label(label)
                         yield Input(value=str(self.values.get(key) or ""), placeholder=placeholder, id=f"f-{key}")
                         yield Label("", id=f"e-{key}", classes="field-error", markup=False)
+            yield Label("", id="form-conflict", classes="field-error", markup=False)
             yield Label(self.HINT, id="form-hint", classes="hint")
 
     HINT = "Ctrl+S or Enter on the last field saves · Esc cancels"
 
     def on_mount(self) -> None:
+        self.query_one("#form-conflict", Label).display = False  # until someone else's save gets in the way
         self.query(Input).first().focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -83,6 +93,9 @@ class Form(ModalScreen[dict | None]):
         if self.saving:  # Ctrl+S pressed again while the first save waits
             return
         values = {key: self.query_one(f"#f-{key}", Input).value.strip() for key, _, _ in self.FIELDS}
+        if "version" in self.values:
+            values["version"] = self.values["version"]
+            values["loaded"] = {key: self.values[key] for key, _, _ in self.FIELDS if key in self.values}
         for key, _, _ in self.FIELDS:
             self.query_one(f"#e-{key}", Label).update("")
         self._saving(True)
@@ -99,6 +112,12 @@ class Form(ModalScreen[dict | None]):
 
     def _refused(self, exc: Exception) -> None:
         self._saving(False)
+        if isinstance(exc, Conflict):
+            hint = " · Ctrl+R reloads (drops what you typed)" if self.reloader else ""
+            line = self.query_one("#form-conflict", Label)
+            line.update(f"{exc}{hint}")
+            line.display = True
+            return
         if isinstance(exc, Invalid):
             target = f"#e-{exc.field}" if any(k == exc.field for k, _, _ in self.FIELDS) else None
             if target:
@@ -109,6 +128,21 @@ class Form(ModalScreen[dict | None]):
             return
         # duplicates, not found, the database busy: shown, form kept
         self.app.notify(describe_error(exc), severity="error", timeout=8, markup=False)
+
+
+    def action_reload(self) -> None:
+        """The record as it is now, in place of what was typed (after a Conflict)."""
+        if self.reloader is None or self.saving:
+            return
+        run_in_thread(self, self.reloader, self._reloaded, group="form-reload")
+
+    def _reloaded(self, values: dict) -> None:
+        self.values = values
+        for key, _, _ in self.FIELDS:
+            self.query_one(f"#f-{key}", Input).value = str(values.get(key) or "")
+            self.query_one(f"#e-{key}", Label).update("")
+        self.query_one("#form-conflict", Label).display = False
+        self.app.notify("Reloaded: the record as it is now", markup=False)
 
 
 class ContactForm(Form):

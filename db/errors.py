@@ -29,3 +29,7 @@ class Duplicate(CrmError):
 
 class StoreError(Exception):
     """The database or a file could not be used."""
+
+
+class Conflict(CrmError):
+    """An edit made from a version someone else has changed since: refused, nothing written."""

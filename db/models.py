@@ -31,6 +31,12 @@ def utcnow() -> datetime:
     return clock.utcnow()  # the pinned clock too: defaults agree with the services' "now"
 
 
+def acting_user() -> str:
+    from db.identity import current_user  # (it reads the config; nothing here needs that at import)
+
+    return current_user()
+
+
 class BaseModel(Model):
     class Meta:
         database = database
@@ -65,6 +71,27 @@ class Record(BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     deleted_at = DateTimeField(null=True, index=True)
+    # Goes up by one with every change (an edit states the version it started from:
+    # db/services/versions.py) and names who made the change.
+    version = IntegerField(default=1)
+    updated_by = TextField(null=True, default=acting_user)
+
+    def save(self, *args, **kwargs):
+        """Saving a stored record is a change: one version up, signed by the acting user.
+        The one place single-record writes bump it; set-based writes (imports, merge)
+        say `version = version + 1` in their own statement."""
+        if self._pk is None or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        model, before = type(self), self.version
+        self.updated_by = acting_user()
+        self.version = model.version + 1  # counted by the store: two writers never both write the same number
+        try:
+            saved = super().save(*args, **kwargs)
+        except BaseException:
+            self.version = before
+            raise
+        self.version = model.select(model.version).where(model._meta.primary_key == self._pk).scalar()
+        return saved
 
 
 class Tag(BaseModel):

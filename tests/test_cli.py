@@ -6,9 +6,9 @@ import pytest
 
 CONTACT_KEYS = ["id", "first_name", "last_name", "name", "email", "emails", "phone", "phones", "company",
                 "company_id", "title", "stage", "tags", "do_not_contact", "owner", "created_at", "updated_at",
-                "email_labels", "phone_labels", "birthday", "address", "external_id"]
+                "email_labels", "phone_labels", "birthday", "address", "external_id", "version", "updated_by"]
 FOLLOWUP_KEYS = ["id", "subject", "due", "status", "priority", "contact_id", "company_id", "deal_id",
-                 "ticket_id", "every", "snoozed_until", "owner"]
+                 "ticket_id", "every", "snoozed_until", "owner", "version", "updated_by"]
 
 
 def add_ann(crm, *extra):
@@ -25,7 +25,8 @@ def test_contact_add_prints_the_record_in_the_stable_shape(crm):
         "emails": ["ann@example.com", "a.lee@home.example"], "phone": "+447700900123", "phones": ["+447700900123"],
         "company": "Harbour Bakery", "company_id": 1, "title": "Owner", "stage": "prospect",
         "tags": ["newsletter", "vip"], "do_not_contact": False, "owner": "sam",
-        "email_labels": [None, None], "phone_labels": [None], "birthday": None, "address": None, "external_id": None}
+        "email_labels": [None, None], "phone_labels": [None], "birthday": None, "address": None, "external_id": None,
+        "version": 1, "updated_by": "sam"}
     assert c["created_at"].endswith("Z")
 
 
@@ -122,7 +123,7 @@ def test_contact_show_edit_delete_restore_merge(crm):
 def test_company_commands(crm):
     co = crm.json("company", "add", "Atlas Plumbing", "--domain", "atlas.example", "--city", "Denver", "--tag", "trade")
     assert list(co) == ["id", "name", "domain", "industry", "phone", "email", "address", "city", "country", "notes",
-                        "owner", "tags", "contacts", "created_at", "updated_at"]
+                        "owner", "tags", "contacts", "created_at", "updated_at", "version", "updated_by"]
     assert crm("company", "add", "atlas plumbing", code=1).stderr == \
         "error: company 1 is already named 'Atlas Plumbing'\n"
     assert crm.json("company", "edit", "Atlas Plumbing", "--city", "Boulder")["city"] == "Boulder"
@@ -139,7 +140,7 @@ def test_deal_commands(crm):
     d = crm.json("deal", "add", "Website", "--contact", "ann@example.com", "--amount", "4,800", "--close", "2026-12-31")
     assert list(d) == ["id", "title", "contact_id", "contact", "company_id", "company", "amount", "amount_minor",
                        "currency", "stage", "probability", "status", "expected_close", "owner", "lost_reason",
-                       "closed_at", "created_at", "updated_at"]
+                       "closed_at", "created_at", "updated_at", "version", "updated_by"]
     assert (d["amount"], d["currency"], d["stage"], d["expected_close"]) == ("4800.00", "GBP", "lead", "2026-12-31")
     assert crm.json("deal", "move", "1", "negotiation")["probability"] == 75
     assert crm.json("deal", "edit", "1", "--amount", "5000")["amount"] == "5000.00"
@@ -184,7 +185,7 @@ def test_ticket_and_note_commands(crm):
     assert list(t) == ["id", "subject", "description", "contact_id", "contact", "company_id", "company", "status",
                        "priority", "channel", "assignee", "response_due", "resolution_due", "overdue",
                        "resolved_at", "closed_at", "created_at", "updated_at", "first_response_at", "sla",
-                       "breached"]
+                       "breached", "version", "updated_by"]
     assert crm.json("ticket", "comment", "1", "On my way")["kind"] == "comment"
     assert crm.json("ticket", "assign", "1", "jo")["assignee"] == "jo"
     assert crm.json("ticket", "edit", "1", "--priority", "high")["priority"] == "high"

@@ -148,7 +148,7 @@ def test_followup_on_a_deal_belongs_to_its_contact(ann):
     f = followups.create("Send proposal", "tomorrow 10:00", deal=d["id"], priority="high")
     assert (f["contact_id"], f["deal_id"], f["priority"]) == (ann["id"], d["id"], "high")
     assert set(f) == {"id", "subject", "due", "status", "priority", "contact_id", "company_id", "deal_id",
-                      "ticket_id", "every", "snoozed_until", "owner"}
+                      "ticket_id", "every", "snoozed_until", "owner", "version", "updated_by"}
 
 
 def test_followup_validation(ann):

@@ -29,6 +29,10 @@ class Page(Screen):
     def reload(self) -> None:
         """Fetch this page's data in a worker and show it."""
 
+    def refresh_from_store(self) -> None:
+        """Someone else changed the store: show it, the cursor staying on its record."""
+        self.reload()
+
     def work(self, call, done=None, group: str = "db") -> None:
         run_in_thread(self, call, done, group)
 
@@ -83,13 +87,15 @@ def plain(cell):
 
 
 def fill(table: DataTable, rows: list[tuple[int, tuple]]) -> None:
-    """Replace a table's rows, keeping the cursor near where it was."""
-    row = table.cursor_row
+    """Replace a table's rows, keeping the cursor on the record it was on (rows above
+    it may have come or gone), else near where it was."""
+    row, key = table.cursor_row, selected_key(table)
     table.clear()
-    for key, cells in rows:
-        table.add_row(*map(plain, cells), key=str(key))
+    for each, cells in rows:
+        table.add_row(*map(plain, cells), key=str(each))
     if table.row_count:
-        table.move_cursor(row=min(row, table.row_count - 1))
+        keys = [str(each) for each, _ in rows]
+        table.move_cursor(row=keys.index(str(key)) if str(key) in keys else min(row, table.row_count - 1))
 
 
 def local_time(iso: str | None) -> str:

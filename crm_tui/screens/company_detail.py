@@ -42,6 +42,10 @@ class CompanyDetailScreen(RecordPage):
             self.app.open_contact(int(event.row_key.value))
 
     def action_edit(self) -> None:
-        values = {k: self.record.get(k) for k in EDITABLE}
-        self.form(CompanyForm(lambda v: companies.update(self.record_id, {k: v[k] for k in EDITABLE}), values,
-                              title="Edit company"), "Saved")
+        def values(c: dict) -> dict:  # and the version the form started from
+            return {**{k: c.get(k) for k in EDITABLE}, "version": c.get("version")}
+
+        self.form(CompanyForm(lambda v: companies.update(self.record_id, {k: v[k] for k in EDITABLE},
+                                                         expected_version=v.get("version"), started_from=v.get("loaded")),
+                              values(self.record), title="Edit company",
+                              reload=lambda: values(companies.show(self.record_id))), "Saved")

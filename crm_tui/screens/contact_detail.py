@@ -12,6 +12,15 @@ from db.errors import Invalid, NotFound
 from db.services import contacts
 
 
+def edit_values(c: dict) -> dict:
+    """What the edit form shows, and the version it started from."""
+    return {"first_name": c.get("first_name"), "last_name": c.get("last_name"), "email": c.get("email"),
+            "phone": c.get("phone"), "company": c.get("company"), "title": c.get("title"), "stage": c.get("stage"),
+            "birthday": c.get("birthday"), "address": c.get("address"),
+            "tags": taglist.join(c.get("tags") or []),  # quoted where a tag holds a comma
+            "version": c.get("version")}
+
+
 class MergeForm(Form):
     FIELDS = [("other", "Merge in", "id or email of the duplicate (it goes to the trash)")]
 
@@ -43,12 +52,8 @@ class ContactDetailScreen(RecordPage):
             address=(c.get("address") or "").replace("\n", ", "))
 
     def action_edit(self) -> None:
-        c = self.record
-        values = {"first_name": c.get("first_name"), "last_name": c.get("last_name"), "email": c.get("email"),
-                  "phone": c.get("phone"), "company": c.get("company"), "title": c.get("title"), "stage": c.get("stage"),
-                  "birthday": c.get("birthday"), "address": c.get("address"),
-                  "tags": taglist.join(c.get("tags") or [])}  # quoted where a tag holds a comma
-        self.form(ContactForm(lambda v: save_contact(v, self.record_id), values, title="Edit contact"), "Saved")
+        self.form(ContactForm(lambda v: save_contact(v, self.record_id), edit_values(self.record), title="Edit contact",
+                              reload=lambda: edit_values(contacts.show(self.record_id))), "Saved")
 
     def action_merge(self) -> None:
         def merge(values: dict) -> dict:

@@ -36,7 +36,8 @@ def save_contact(values: dict, contact_id: int | None = None) -> dict:
     kept = {t.lower() for t in tags}
     return contacts.update(contact_id, fields, emails=emails + keep_emails if emails else keep_emails,
                            phones=phones + keep_phones if phones else keep_phones, add=tags,
-                           remove=[t for t in current["tags"] if t not in kept] if "tags" in values else [])
+                           remove=[t for t in current["tags"] if t not in kept] if "tags" in values else [],
+                           expected_version=values.get("version"), started_from=values.get("loaded"))
 
 
 class SegmentForm(Form):

@@ -91,13 +91,14 @@ class DealsScreen(MineFilter, Page):
             mine = [d for d in rows if d["stage"] == stage]
             table = self.query_one(f"#stage-{stage}", DataTable)
             width = self.card_width(table, len(mine))
-            row = table.cursor_row
+            row, key = table.cursor_row, str(selected_key(table))
             table.clear()
             for d in mine:
                 text = card(d, width)
                 table.add_row(text, key=str(d["id"]), height=len(text.plain.splitlines()))
-            if table.row_count:
-                table.move_cursor(row=min(row, table.row_count - 1))
+            if table.row_count:  # on the same deal if it is still in this stage
+                keys = [str(d["id"]) for d in mine]
+                table.move_cursor(row=keys.index(key) if key in keys else min(row, table.row_count - 1))
             # one currency a line: "€41,800.00, £30,300.00, ¥…" ran off a column's edge
             heads[stage] = [f"{stage} ({len(mine)})"] + [amount(t["total"], t["currency"])
                                                          for t in totals if t["stage"] == stage]

@@ -67,6 +67,14 @@ class ListPage(Page):
         return ("-" if self.descending else "") + self.sort_by
 
     def reload(self) -> None:
+        self.keep = None  # a new search or sort starts at the top
+        self.load(offset=0)
+
+    def refresh_from_store(self) -> None:
+        """The list again from the store, the cursor back on the record it was on
+        (found by id: rows added or removed above it move it down or up)."""
+        record_id = self.selected()
+        self.keep = (record_id, self.table.cursor_row, self.loaded) if record_id else None
         self.load(offset=0)
 
     def load(self, offset: int) -> None:
@@ -99,6 +107,24 @@ class ListPage(Page):
             self.total, self.at_least = page.total, page.at_least
             self.mark_sorted_column()
         self.update_count()
+        self.restore_cursor()
+
+    keep: tuple | None = None  # (record id, row, rows loaded) to put the cursor back after a refresh
+
+    def restore_cursor(self) -> None:
+        if not self.keep:
+            return
+        record_id, row, loaded = self.keep
+        keys = [str(k.value) for k in self.table.rows]
+        if str(record_id) in keys:
+            self.table.move_cursor(row=keys.index(str(record_id)))
+        elif self.more and self.loaded < loaded + PAGE:  # it was further down: load on towards it
+            self.more = False
+            self.load(offset=self.loaded)
+            return
+        elif self.table.row_count:  # gone (deleted, or filtered out): stay about where it was
+            self.table.move_cursor(row=min(row, self.table.row_count - 1))
+        self.keep = None
 
     def mark_sorted_column(self) -> None:
         """An arrow on the header of the column the list is sorted by."""

@@ -109,6 +109,7 @@ class _State:
     added: dict = field(default_factory=_nothing_added)
     doc: tuple[str, str] | None = None  # a new contact's search document, while it is its row's alone
     updated_at: object = None  # as stored before this chunk: a failed import puts it back
+    stamp: dict = field(default_factory=dict)  # version and updated_by before this chunk, likewise
     labels: dict = field(default_factory=dict)  # email (lower-cased) or phone number -> label, for rows we add
 
 
@@ -266,10 +267,11 @@ class ContactImporter:
         for start in range(0, len(ids), 900):
             chunk = ids[start:start + 900]
             marks = ", ".join([db.param] * len(chunk))
-            for row in db.execute_sql(f"SELECT id, {', '.join(FIELDS)}, do_not_contact, company_id, updated_at "
-                                      f"FROM contact WHERE id IN ({marks})", chunk):
-                states[row[0]] = _State(row[0], False, dict(zip((*FIELDS, "do_not_contact"), row[1:-2])),
-                                        row[-2], [], [], set(), updated_at=row[-1])
+            for row in db.execute_sql(f"SELECT id, {', '.join(FIELDS)}, do_not_contact, company_id, updated_at, "
+                                      f"version, updated_by FROM contact WHERE id IN ({marks})", chunk):
+                states[row[0]] = _State(row[0], False, dict(zip((*FIELDS, "do_not_contact"), row[1:-4])),
+                                        row[-4], [], [], set(), updated_at=row[-3],
+                                        stamp={"version": row[-2], "updated_by": row[-1]})
             for cid, email in db.execute_sql(f"SELECT contact_id, email FROM contact_email WHERE contact_id IN ({marks}) "
                                              "ORDER BY position, id", chunk):
                 states[cid].emails.append(email)
@@ -322,9 +324,10 @@ class ContactImporter:
         changes = []
         for start in range(0, len(ids), 900):
             chunk = ids[start:start + 900]
-            for row in db.execute_sql(f"SELECT id, updated_at, {', '.join(cols)} FROM company "
+            for row in db.execute_sql(f"SELECT id, updated_at, version, updated_by, {', '.join(cols)} FROM company "
                                       f"WHERE id IN ({', '.join([p] * len(chunk))})", chunk):
-                cid, stamp, current = row[0], row[1], dict(zip(cols, row[2:]))
+                cid, stamp, current = row[0], row[1], dict(zip(cols, row[4:]))
+                was = {"version": row[2], "updated_by": row[3]}
                 sets = {k: v for k, v in wanted[cid].items() if k in current and current[k] in (None, "")}
                 if not sets:
                     continue
@@ -332,10 +335,11 @@ class ContactImporter:
                     db.execute_sql(f"UPDATE company SET {', '.join(f'{k} = {p}' for k in sets)} WHERE id = {p}",
                                    (*sets.values(), cid))
                 else:
-                    db.execute_sql(f"UPDATE company SET {', '.join(f'{k} = {p}' for k in sets)}, updated_at = {p} "
-                                   f"WHERE id = {p}", (*sets.values(), now, cid))
+                    db.execute_sql(f"UPDATE company SET {', '.join(f'{k} = {p}' for k in sets)}, updated_at = {p}, "
+                                   f"version = version + 1, updated_by = {p} WHERE id = {p}",
+                                   (*sets.values(), now, self.owner, cid))
                     changes.append(("company", cid, "updated", json.dumps(
-                        {"fields": {k: current[k] for k in sets}, "updated_at": stamp}, default=str), now))
+                        {"fields": {k: current[k] for k in sets}, "updated_at": stamp, **was}, default=str), now))
         if self.batch_id:
             record_changes(self.batch_id, changes)
         reindex("company", ids, companies.documents)
@@ -466,22 +470,23 @@ class ContactImporter:
         cursor = database.obj.cursor()
         p = database.obj.param
         if new:
-            cols = ("id", *FIELDS, "do_not_contact", "company_id", "import_batch_id", "created_at", "updated_at")
+            cols = ("id", *FIELDS, "do_not_contact", "company_id", "import_batch_id", "created_at", "updated_at",
+                    "updated_by")
             values = []
             for s in new:
                 f = s.fields
                 values.append((s.id, f["first_name"] or "", f["last_name"] or "", f["title"], f["stage"] or "lead",
                                f["source"], f["owner"] or self.owner, f["notes"], f["external_id"], f["birthday"],
-                               f["address"], bool(f["do_not_contact"]), s.company_id, self.batch_id, now, now))
+                               f["address"], bool(f["do_not_contact"]), s.company_id, self.batch_id, now, now, self.owner))
             _executemany(cursor, "contact", cols, values)
         changed = [s for s in states.values() if not s.new and (s.before or any(s.added.values()))]
         for s in changed:
             sets = {k: v for k, v in s.fields.items() if k in s.before}
             if "company_id" in s.before:
                 sets["company_id"] = s.company_id
-            sets["updated_at"] = now
-            cursor.execute(f"UPDATE contact SET {', '.join(f'{k} = {p}' for k in sets)} WHERE id = {p}",
-                           (*sets.values(), s.id))
+            sets["updated_at"], sets["updated_by"] = now, self.owner  # owner: the acting user
+            cursor.execute(f"UPDATE contact SET {', '.join(f'{k} = {p}' for k in sets)}, version = version + 1 "
+                           f"WHERE id = {p}", (*sets.values(), s.id))
         emails, phones, tag_links = [], [], []
         for s in new + changed:
             fresh = s.new
@@ -519,11 +524,13 @@ class ContactImporter:
         if self.batch_id:
             record_changes(self.batch_id, [("contact", s.id, "created", None, now) for s in new] +
                            [("contact", s.id, "updated", json.dumps({"fields": s.before, "added": s.added,
-                                                                     "updated_at": s.updated_at}, default=str), now)
+                                                                     "updated_at": s.updated_at, **s.stamp},
+                                                                    default=str), now)
                             for s in changed] +
                            [("tag", t, "created", None, now) for t in fresh_tags])
         for s in new + changed:  # later chunks see these as stored contacts
             s.new, s.before, s.added, s.updated_at = False, {}, {"emails": [], "phones": [], "tags": []}, now
+            s.stamp = {"version": s.stamp.get("version", 0) + 1 if s.stamp else 1, "updated_by": self.owner}
             s.labels = {}
 
 

@@ -7,7 +7,7 @@ from db import search, validate
 from db.errors import Duplicate, Invalid, NotFound
 from db.identity import current_user
 from db.models import Company, CompanyTag, Contact
-from db.services import claims
+from db.services import claims, versions
 from db.services.common import (
     Page,
     add_tags,
@@ -45,6 +45,7 @@ def to_dicts(rows) -> list[dict]:
         "country": r.country, "notes": r.notes, "owner": r.owner,
         "tags": tags.get(r.id, []), "contacts": counts.get(r.id, 0),
         "created_at": iso_utc(r.created_at), "updated_at": iso_utc(r.updated_at),
+        "version": r.version, "updated_by": r.updated_by,
     } for r in rows]
 
 
@@ -187,9 +188,11 @@ def list_(query: str | None = None, tag: str | None = None, owner: str | None = 
     return Page(to_dicts(page.rows), page.total, page.at_least)
 
 
-def update(ref, values: dict, add: list | None = None, remove: list | None = None) -> dict:
+def update(ref, values: dict, add: list | None = None, remove: list | None = None,
+           expected_version=None, started_from: dict | None = None) -> dict:
     with write():
         row = resolve(ref)
+        versions.check(row, "company", expected_version, started_from, to_dict)
         changes = _clean(values, row.country)
         if "name" in changes and not changes["name"]:
             raise Invalid("name", "a company needs a name")

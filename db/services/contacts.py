@@ -18,7 +18,7 @@ from db.models import (
     FollowUp,
     Ticket,
 )
-from db.services import claims, companies
+from db.services import claims, companies, versions
 from db.services.common import (
     Page,
     add_tags,
@@ -138,6 +138,7 @@ def to_dicts(rows) -> list[dict]:
         "birthday": r.birthday,
         "address": r.address,
         "external_id": r.external_id,
+        "version": r.version, "updated_by": r.updated_by,
     } for r in rows]
 
 
@@ -334,10 +335,13 @@ def create(values: dict, emails=(), phones=(), tags=(), allow_duplicate: bool = 
 
 
 def update(ref, values: dict, emails=None, add_emails=(), remove_emails=(), phones=None,
-           add_phones=(), remove_phones=(), add=(), remove=(), allow_duplicate: bool = False) -> dict:
-    """Change fields; emails/phones replace the lists, add_/remove_ edit them."""
+           add_phones=(), remove_phones=(), add=(), remove=(), allow_duplicate: bool = False,
+           expected_version=None, started_from: dict | None = None) -> dict:
+    """Change fields; emails/phones replace the lists, add_/remove_ edit them.
+    expected_version: refuse (Conflict) if someone changed the contact since (versions.py)."""
     with write():
         row = resolve(ref)
+        versions.check(row, "contact", expected_version, started_from, to_dict)
         fields = _clean_fields(values)
         cur_emails, cur_phones = _current(row.id)
         new_emails = _clean_emails(emails) if emails is not None else cur_emails
@@ -413,7 +417,8 @@ def merge(keep_ref, other_ref) -> dict:
         keep.updated_at = now_utc()
         keep.save()
         for model in (Deal, FollowUp, Ticket, Activity):
-            model.update(contact=keep.id).where(model.contact == other.id).execute()
+            bump = {"version": model.version + 1, "updated_by": current_user()} if model is not Activity else {}
+            model.update(contact=keep.id, **bump).where(model.contact == other.id).execute()
         other.deleted_at = now_utc()
         other.save()
         name = full_name(other.first_name, other.last_name) or (o_emails[0] if o_emails else f"#{other.id}")

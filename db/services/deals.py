@@ -10,7 +10,7 @@ from db.config import CLOSED_STAGES, get_config
 from db.identity import current_user
 from db.errors import Invalid
 from db.models import Company, Contact, Deal, DealStage
-from db.services import activities, companies, contacts
+from db.services import activities, companies, contacts, versions
 from db.services.common import (
     Page,
     get_deleted,
@@ -48,6 +48,7 @@ def to_dicts(rows) -> list[dict]:
         "expected_close": iso_date(r.expected_close), "owner": r.owner,
         "lost_reason": r.lost_reason, "closed_at": iso_utc(r.closed_at),
         "created_at": iso_utc(r.created_at), "updated_at": iso_utc(r.updated_at),
+        "version": r.version, "updated_by": r.updated_by,
     } for r in rows]
 
 
@@ -151,10 +152,11 @@ def list_(query=None, stage=None, status=None, owner=None, contact=None, company
     return Page(to_dicts(page.rows), page.total)
 
 
-def update(ref, values: dict) -> dict:
+def update(ref, values: dict, expected_version=None, started_from: dict | None = None) -> dict:
     cfg = get_config()
     with write():
         row = get_live(Deal, ref, "deal")
+        versions.check(row, "deal", expected_version, started_from, to_dict)
         if "title" in values:
             row.title = validate.text(values["title"]) or row.title
         if values.get("currency"):
@@ -211,7 +213,8 @@ def _contact_follows_won(deal: Deal) -> None:
         return
     activities.log("status", f"Lifecycle stage {contact.stage or 'none'} -> {target} (deal {deal.id} won)",
                    contact=contact.id, company=deal.company_id)
-    Contact.update(stage=target, updated_at=now_utc()).where(Contact.id == contact.id).execute()
+    Contact.update(stage=target, updated_at=now_utc(), version=Contact.version + 1,
+                   updated_by=current_user()).where(Contact.id == contact.id).execute()
 
 
 def won(ref) -> dict:

@@ -10,7 +10,7 @@ from db.config import get_config
 from db.identity import current_user
 from db.errors import Invalid, NotFound
 from db.models import Deal, FollowUp, Ticket
-from db.services import activities
+from db.services import activities, versions
 from db.services.common import (
     Page,
     get_deleted,
@@ -44,6 +44,7 @@ def to_dicts(rows) -> list[dict]:
         "contact_id": r.contact_id, "company_id": r.company_id,
         "deal_id": r.deal_id, "ticket_id": r.ticket_id,
         "every": r.every, "snoozed_until": iso_local(r.snoozed_until), "owner": r.owner,
+        "version": r.version, "updated_by": r.updated_by,
     } for r in rows]
 
 
@@ -240,10 +241,11 @@ def snooze(ref, for_: str | None = None, until=None) -> dict:
         return to_dict(row)
 
 
-def reschedule(ref, due) -> dict:
+def reschedule(ref, due, expected_version=None) -> dict:
     due_at, has_time = _when(due, "due")
     with write():
         row = _live(ref)
+        versions.check(row, "follow-up", expected_version)
         row.due, row.due_has_time, row.snoozed_until = due_at, has_time, None
         row.chain_start, row.chain_index = due_at, 0  # a moved occurrence moves its chain
         row.updated_at = now_utc()

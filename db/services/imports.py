@@ -26,6 +26,7 @@ from peewee import fn
 
 from db import search, validate
 from db.errors import Invalid, NotFound
+from db.identity import current_user
 from db.models import (
     Company,
     CompanyTag,
@@ -340,7 +341,7 @@ class RecordImporter:
         """A matched record takes the row's values into its empty fields; with overwrite,
         every value the row has that differs. Each change is recorded for revert."""
         new = _columns(self.kind, v, row)
-        before, stamp = {}, row.updated_at
+        before, stamp, was = {}, row.updated_at, {"version": row.version, "updated_by": row.updated_by}
         for key, value in new.items():
             current = getattr(row, f"{key}_id" if key in _LINKS else key)
             if value not in (None, "") and (current in (None, "") or (self.overwrite and current != value)):
@@ -356,7 +357,8 @@ class RecordImporter:
             reindex(self.kind, [row.id], DOCUMENTS[self.kind])
         if self.batch_id:
             record_changes(self.batch_id, [(self.kind, row.id, "updated", json.dumps(
-                {"fields": before, "added": {}, "history": history, "updated_at": str(stamp) if stamp else None},
+                {"fields": before, "added": {}, "history": history, "updated_at": str(stamp) if stamp else None,
+                 **was},
                 default=str),
                 str(row.updated_at))])
         return "updated"
@@ -384,7 +386,8 @@ def _side_effects(batch_id: int, kind: str, v: dict, row) -> Iterator[dict]:
         if after.stage != contact.stage:
             changes.append(("contact", contact.id, "updated", json.dumps(
                 {"fields": {"stage": contact.stage}, "added": {},
-                 "updated_at": str(contact.updated_at) if contact.updated_at else None}), str(after.updated_at)))
+                 "updated_at": str(contact.updated_at) if contact.updated_at else None,
+                 "version": contact.version, "updated_by": contact.updated_by}), str(after.updated_at)))
     record_changes(batch_id, changes)
 
 
@@ -570,7 +573,8 @@ def _undo(batch_id: int, purge: bool) -> tuple[int, list[dict]]:
             if purge:
                 model.delete().where(id_in(model.id, chunk)).execute()
             else:
-                model.update(deleted_at=now_utc()).where(id_in(model.id, chunk)).execute()
+                model.update(deleted_at=now_utc(), version=model.version + 1,
+                             updated_by=current_user()).where(id_in(model.id, chunk)).execute()
             if DOCUMENTS[kind]:
                 search.index().remove(kind, chunk)
     for kind, ids in reindexed.items():
@@ -621,6 +625,9 @@ def _undo_update(kind: str, row, before: dict, keep_stamp: bool) -> None:
         setattr(row, key, value)
     row.updated_at = before.get("updated_at") if keep_stamp and before.get("updated_at") else now_utc()
     row.save()
+    if keep_stamp and before.get("version"):  # its version and signature too (save counted one more)
+        type(row).update(version=before["version"], updated_by=before.get("updated_by")).where(
+            type(row).id == row.id).execute()
     history = before.get("history") or {}
     if history.get("created"):  # the stage the import moved the deal into, and the one it left open
         DealStage.delete().where(id_in(DealStage.id, history["created"])).execute()

@@ -10,7 +10,7 @@ from db import search, validate
 from db.config import get_config
 from db.errors import Invalid, StoreError
 from db.models import Company, Contact, Ticket
-from db.services import activities, companies, contacts
+from db.services import activities, companies, contacts, versions
 from db.services.common import (
     Page,
     get_deleted,
@@ -76,6 +76,7 @@ def to_dicts(rows) -> list[dict]:
         "resolved_at": iso_utc(r.resolved_at), "closed_at": iso_utc(r.closed_at),
         "created_at": iso_utc(r.created_at), "updated_at": iso_utc(r.updated_at),
         **_responses(r, now),
+        "version": r.version, "updated_by": r.updated_by,
     } for r in rows]
 
 
@@ -178,9 +179,10 @@ def list_(query=None, status=None, priority=None, assignee=None, contact=None, o
     return Page(to_dicts(page.rows), page.total)
 
 
-def update(ref, values: dict) -> dict:
+def update(ref, values: dict, expected_version=None, started_from: dict | None = None) -> dict:
     with write():
         row = get_live(Ticket, ref, "ticket")
+        versions.check(row, "ticket", expected_version, started_from, to_dict)
         if "subject" in values:
             row.subject = validate.text(values["subject"]) or row.subject
         if "description" in values:

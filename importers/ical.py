@@ -45,7 +45,7 @@ from icalendar.prop import vBroken
 
 from db.config import get_config
 from db.errors import CrmError, StoreError
-from db.services import contacts, exports
+from db.services import contacts, exports, views
 from db.services.common import now_local
 from importers.read import Sheet, UnreadableFile, detect_encoding
 
@@ -362,7 +362,7 @@ class _Contacts:
             return None
         if contact_id not in self.seen:
             try:
-                c = contacts.show(contact_id)
+                c = views.contact(contact_id)
                 self.seen[contact_id] = (c.get("name") or "", (c.get("emails") or [None])[0])
             except CrmError:
                 self.seen[contact_id] = None

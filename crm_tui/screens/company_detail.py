@@ -8,7 +8,7 @@ from crm_tui.screens.base import fill
 from crm_tui.screens.companies import CompanyForm
 from crm_tui.screens.record_page import RecordPage
 from db import display
-from db.services import companies
+from db.services import companies, views
 
 EDITABLE = ("name", "domain", "industry", "phone", "city", "country")
 
@@ -18,7 +18,7 @@ class CompanyDetailScreen(RecordPage):
     SECTIONS = [("people", "People (Enter opens)", ("Name", "Email", "Phone", "Title", "Stage"))]
 
     def fetch(self) -> dict:
-        return companies.show(self.record_id)
+        return views.company(self.record_id)
 
     def card(self, c: dict) -> Content:
         # $variables are filled in as plain text: a name like "[/]" is not markup

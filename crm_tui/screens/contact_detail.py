@@ -9,7 +9,7 @@ from crm_tui.screens.contacts import save_contact
 from crm_tui.screens.record_page import RecordPage
 from db import display
 from db.errors import Invalid, NotFound
-from db.services import contacts
+from db.services import contacts, views
 
 
 class MergeForm(Form):
@@ -24,7 +24,7 @@ class ContactDetailScreen(RecordPage):
     ]
 
     def fetch(self) -> dict:
-        return contacts.show(self.record_id)
+        return views.contact(self.record_id)
 
     def card(self, c: dict) -> Content:
         # $variables are filled in as plain text: a name like "[/]" is not markup

@@ -7,7 +7,7 @@ from crm_tui.modals import ContactForm, Form
 from crm_tui.screens.base import split_filters
 from crm_tui.screens.listing import ListPage
 from db import display
-from db.services import contacts, segments
+from db.services import contacts, segments, views
 
 
 def parse_query(text: str) -> dict:
@@ -29,7 +29,7 @@ def save_contact(values: dict, contact_id: int | None = None) -> dict:
     tags = [values["tags"]] if values.get("tags") else []
     if contact_id is None:
         return contacts.create(fields, emails=emails, phones=phones, tags=tags)
-    current = contacts.show(contact_id)
+    current = views.contact(contact_id)
     keep_emails = [e for e in current["emails"] if e.lower() != (current["email"] or "").lower()]
     keep_phones = [p for p in current["phones"] if p != current["phone"]]
     return contacts.update(contact_id, fields, emails=emails + keep_emails if emails else keep_emails,

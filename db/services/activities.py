@@ -10,6 +10,7 @@ from db.config import get_config
 from db.identity import current_user
 from db.errors import Invalid
 from db.models import Activity, Company, Contact, Deal, Ticket
+from db.services import contacts
 from db.services.common import get_live, iso_utc, now_local, now_utc
 from db.store import write
 
@@ -36,8 +37,6 @@ def log(kind: str, body: str, contact=None, company=None, deal=None, ticket=None
 def add(body: str, kind: str = "note", contact=None, company=None, deal=None, ticket=None,
         when=None) -> dict:
     """A note, call, email or meeting logged by the user on one or more records."""
-    from db.services import contacts
-
     kind = validate.choice(kind, KINDS, "kind")
     body = validate.text(body)
     if not body:

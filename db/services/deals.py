@@ -23,6 +23,7 @@ from db.services.common import (
     reindex,
     set_deleted,
 )
+from db.services.documents import deal_documents as documents  # what the writes reindex with
 from db.store import write
 
 
@@ -53,19 +54,6 @@ def to_dicts(rows) -> list[dict]:
 
 def to_dict(row) -> dict:
     return to_dicts([row])[0]
-
-
-def documents(ids):
-    ids = list(ids)
-    rows = to_dicts(list(Deal.select().where(Deal.id.in_(ids) & Deal.deleted_at.is_null())))
-    notes = dict(Deal.select(Deal.id, Deal.notes).where(Deal.id.in_(ids)).tuples())
-    docs = []
-    for d in rows:
-        text, grams = search.document([d["title"], d["contact"], d["company"], notes.get(d["id"])],
-                                      [d["title"], d["contact"], d["company"]])
-        docs.append(("deal", d["id"], text, grams))
-    live = {d["id"] for d in rows}
-    return docs, [i for i in ids if i not in live]
 
 
 def _stage(value) -> str:

@@ -21,6 +21,7 @@ from db.services.common import (
     reindex,
     set_deleted,
 )
+from db.services.documents import ticket_documents as documents  # what the writes reindex with
 from db.store import write
 
 STATUSES = ("new", "open", "pending", "resolved", "closed")
@@ -87,18 +88,6 @@ def _responses(row, now) -> dict:
 
 def to_dict(row) -> dict:
     return to_dicts([row])[0]
-
-
-def documents(ids):
-    ids = list(ids)
-    rows = to_dicts(list(Ticket.select().where(Ticket.id.in_(ids) & Ticket.deleted_at.is_null())))
-    docs = []
-    for t in rows:
-        text, grams = search.document([t["subject"], t["contact"], t["company"], t["description"]],
-                                      [t["subject"], t["contact"], t["company"]])
-        docs.append(("ticket", t["id"], text, grams))
-    live = {t["id"] for t in rows}
-    return docs, [i for i in ids if i not in live]
 
 
 def _links(values: dict) -> dict:

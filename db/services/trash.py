@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from db.errors import NotFound
 from db.models import Company, Contact, Deal, FollowUp, Ticket
 from db.services import companies, contacts, deals, followups, tickets
 from db.services.common import iso_utc, now_utc
@@ -20,33 +19,6 @@ RESTORE = {"contact": contacts.restore, "company": companies.restore, "deal": de
            "ticket": tickets.restore, "followup": followups.restore}
 DELETE = {"contact": contacts.delete, "company": companies.delete, "deal": deals.delete,
           "ticket": tickets.delete, "followup": followups.delete}
-
-
-def trashed(label: str, record_id: int) -> NotFound:
-    """The error for a record that is in the trash: a bare "not found" sends people
-    looking for a typo, when one command brings it back."""
-    noun = label.replace("-", "")  # follow-up -> crm followup
-    return NotFound(f"{label} {record_id} is in the trash; bring it back with: crm {noun} restore {record_id}")
-
-
-def refuse_trashed(model, ref, label: str) -> None:
-    """Raise trashed() if the record this id names is in the trash; otherwise return
-    (the caller's own NotFound stands). For lookups that missed a live record:
-
-        try:
-            return get_live(Deal, ref, "deal")
-        except NotFound:
-            trash.refuse_trashed(Deal, ref, "deal")
-            raise
-    """
-    try:
-        key = int(str(ref).strip())
-    except ValueError:
-        return
-    if not 1 <= key < 2**63:
-        return
-    if model.select().where((model.id == key) & model.deleted_at.is_null(False)).exists():
-        raise trashed(label, key)
 
 
 def list_() -> list[dict]:

@@ -24,7 +24,7 @@ from crm_tui.screens.transfer import TransferScreen
 from crm_tui.screens.trash import TrashScreen
 from crm_tui.work import run_in_thread
 from db.config import get_config
-from db.services import trash
+from db.services import kinds, trash
 
 
 def binding_ids(app: App) -> set[str]:
@@ -108,7 +108,7 @@ class CrmApp(App):
         """Move a record to the trash; `u` brings it straight back."""
         def done(_):
             self.last_deleted = (kind, record_id)
-            self.notify(f"{kind.capitalize()} {record_id} moved to the trash · press u to undo")
+            self.notify(f"{kinds.KINDS[kind].label.capitalize()} {record_id} moved to the trash · press u to undo")
             if after:
                 after()
         run_in_thread(self.screen, lambda: trash.DELETE[kind](record_id), done, group="write", exclusive=False)
@@ -121,7 +121,7 @@ class CrmApp(App):
         self.last_deleted = None
 
         def done(_):
-            self.notify(f"{kind.capitalize()} {record_id} restored")
+            self.notify(f"{kinds.KINDS[kind].label.capitalize()} {record_id} restored")
             self.action_refresh_page()
         run_in_thread(self.screen, lambda: trash.RESTORE[kind](record_id), done, group="write", exclusive=False)
 

@@ -22,7 +22,7 @@ from typing import Callable
 from db.config import get_config
 from db.errors import CrmError, Invalid, StoreError
 from db.identity import current_user
-from db.services import imports
+from db.services import imports, kinds
 from db.services.bulk_contacts import ContactImporter
 from db.services.exports import EXPORT_ONLY_SHEETS
 from db.store import write
@@ -141,7 +141,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
         if sh.name in EXPORT_ONLY_SHEETS and not sheet:  # our export's timeline / stage history
             result.warnings.append(f"sheet {sh.name!r}: skipped (exported for you to keep; an import does not read it)")
             continue
-        kind = entity or hdr.detect_entity(heads, sh.name if len(sheets) > 1 or sh.name.lower() in hdr.SHEET_NAMES else None)
+        kind = entity or hdr.detect_entity(heads, sh.name if len(sheets) > 1 or kinds.known(sh.name) else None)
         if kind is None:
             raise UnreadableFile(f"{path}: sheet {sh.name!r}: cannot tell what the columns hold; use --entity or --mapping")
         columns = hdr.apply_mapping(kind, heads, user_mapping)

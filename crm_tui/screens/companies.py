@@ -16,9 +16,7 @@ class CompanyForm(Form):
 
 
 class CompaniesScreen(ListPage):
-    TITLE = "Companies"
     KIND = "company"
-    NOUN = "companies"
     TABLE_ID = "companies-table"
     PLACEHOLDER = "search companies… (tag:trade owner:sam)"
     FILTERS = ("tag", "owner")

@@ -42,9 +42,7 @@ class SegmentForm(Form):
 
 
 class ContactsScreen(ListPage):
-    TITLE = "Contacts"
     KIND = "contact"
-    NOUN = "contacts"
     TABLE_ID = "contacts-table"
     PLACEHOLDER = "search names, emails, phones, companies…  (filters: tag:vip stage:customer owner:sam dnc:yes)"
     COLUMNS = [("Name", "name"), ("Email", None), ("Phone", None), ("Company", "company"), ("Title", "title"),

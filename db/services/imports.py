@@ -46,12 +46,11 @@ from db.models import (
 from db.services import activities, companies, contacts, deals, followups, tickets
 from db.services.bulk_contacts import new_tags, record_changes
 from db.services.common import id_in, iso_utc, now_local, now_utc, reindex
+from db.services.kinds import CHILDREN_FIRST, KINDS
 from db.store import write
 
-MODELS = {"contact": Contact, "company": Company, "deal": Deal, "ticket": Ticket, "followup": FollowUp}
-DOCUMENTS = {"contact": contacts.documents, "company": companies.documents, "deal": deals.documents,
-             "ticket": tickets.documents, "followup": None}
-CHILDREN_FIRST = ("followup", "ticket", "deal", "contact", "company")
+MODELS = {name: k.model for name, k in KINDS.items()}
+DOCUMENTS = {name: k.documents for name, k in KINDS.items()}
 
 
 def start_batch(file: str, sheet: str, entity: str, mapping: str, user: str) -> int:

@@ -3,29 +3,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from db.models import Company, Contact, Deal, FollowUp, Ticket
-from db.services import companies, contacts, deals, followups, tickets
 from db.services.common import iso_utc, now_utc
+from db.services.kinds import CHILDREN_FIRST, KINDS
 from db.store import write
 
-_KINDS = {
-    "contact": (Contact, lambda r: contacts.full_name(r.first_name, r.last_name) or f"contact {r.id}"),
-    "company": (Company, lambda r: r.name),
-    "deal": (Deal, lambda r: r.title),
-    "ticket": (Ticket, lambda r: r.subject),
-    "followup": (FollowUp, lambda r: r.subject),
-}
-RESTORE = {"contact": contacts.restore, "company": companies.restore, "deal": deals.restore,
-           "ticket": tickets.restore, "followup": followups.restore}
-DELETE = {"contact": contacts.delete, "company": companies.delete, "deal": deals.delete,
-          "ticket": tickets.delete, "followup": followups.delete}
+RESTORE = {name: k.service.restore for name, k in KINDS.items()}  # the app's undo and trash page call these
+DELETE = {name: k.service.delete for name, k in KINDS.items()}
 
 
 def list_() -> list[dict]:
     out = []
-    for kind, (model, title) in _KINDS.items():
+    for kind in KINDS.values():
+        model = kind.model
         for row in model.select().where(model.deleted_at.is_null(False)):
-            out.append({"type": kind, "id": row.id, "title": title(row), "deleted_at": iso_utc(row.deleted_at)})
+            out.append({"type": kind.name, "id": row.id, "title": kind.name_of(row), "deleted_at": iso_utc(row.deleted_at)})
     return sorted(out, key=lambda r: r["deleted_at"], reverse=True)
 
 
@@ -33,7 +24,8 @@ def purge(older_than_days: int | None = None) -> dict:
     """Delete trashed records for good (all, or those deleted more than N days ago)."""
     counts = {}
     with write():
-        for kind, (model, _) in reversed(list(_KINDS.items())):
+        for kind in CHILDREN_FIRST:
+            model = KINDS[kind].model
             cond = model.deleted_at.is_null(False)
             if older_than_days is not None:
                 cond &= model.deleted_at < now_utc() - timedelta(days=older_than_days)

@@ -99,6 +99,20 @@ def resolve(ref) -> Company:
     return row
 
 
+def company_id(ref, create: bool) -> int | None:
+    """The id of the company a record names: None when blank; by id, or by exact name
+    (case-insensitive), a trashed one NotFound saying how to restore it. A name no live
+    company has is created when `create` (contacts and deals: "works at Harbour Bakery"
+    is how people add one), else NotFound (tickets and follow-ups: a typo must not
+    invent a customer)."""
+    if ref is None or str(ref).strip() == "":
+        return None
+    ref = str(ref).strip()
+    if create and not ref.isdigit():
+        return get_or_create(ref).id
+    return resolve(ref).id
+
+
 def get_or_create(name: str, **extra) -> Company:
     """The live company with this name, created if missing (for contacts and imports)."""
     with write():

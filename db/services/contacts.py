@@ -210,15 +210,6 @@ def _refuse_duplicates(emails: list[str], phones: list[tuple[str, str]], exclude
         raise Duplicate(f"{what} already belongs to contact {other.id} ({name})")
 
 
-def _company_id(value) -> int | None:
-    if value is None or str(value).strip() == "":
-        return None
-    ref = str(value).strip()
-    if ref.isdigit():
-        return companies.resolve(ref).id
-    return companies.get_or_create(ref).id
-
-
 def _clean_fields(values: dict) -> dict:
     out = {k: validate.text(values[k]) for k in TEXT_FIELDS if k in values}
     for k in ("first_name", "last_name"):
@@ -229,7 +220,7 @@ def _clean_fields(values: dict) -> dict:
     if "do_not_contact" in values and values["do_not_contact"] is not None:
         out["do_not_contact"] = bool(values["do_not_contact"])
     if "company" in values:
-        out["company"] = _company_id(values["company"])
+        out["company"] = companies.company_id(values["company"], create=True)
     if "birthday" in values:
         out["birthday"] = birthday(values["birthday"])
     return out

@@ -9,7 +9,7 @@ from db import search, validate
 from db.config import CLOSED_STAGES, get_config
 from db.identity import current_user
 from db.errors import Invalid
-from db.models import Company, Contact, Deal, DealStage
+from db.models import Contact, Deal, DealStage
 from db.services import activities, companies, contacts
 from db.services.common import (
     Page,
@@ -73,9 +73,7 @@ def _links(values: dict) -> dict:
     if "contact" in values:
         out["contact"] = contacts.resolve(values["contact"]).id if values["contact"] not in (None, "") else None
     if "company" in values:
-        ref = values["company"]
-        out["company"] = None if ref in (None, "") else (
-            get_live(Company, ref, "company").id if str(ref).isdigit() else companies.get_or_create(str(ref)).id)
+        out["company"] = companies.company_id(values["company"], create=True)
     return out
 
 

@@ -90,7 +90,7 @@ def create(subject: str, due, contact=None, company=None, deal=None, ticket=None
             "company": None, "deal": None, "ticket": None,
         }
         if company not in (None, ""):
-            links["company"] = companies.resolve(company).id
+            links["company"] = companies.company_id(company, create=False)
         for key, model in (("deal", Deal), ("ticket", Ticket)):
             ref = {"deal": deal, "ticket": ticket}[key]
             if ref not in (None, ""):

@@ -9,7 +9,7 @@ from peewee import Case, fn
 from db import search, validate
 from db.config import get_config
 from db.errors import Invalid, StoreError
-from db.models import Company, Contact, Ticket
+from db.models import Contact, Ticket
 from db.services import activities, companies, contacts
 from db.services.common import (
     Page,
@@ -95,9 +95,7 @@ def _links(values: dict) -> dict:
     if "contact" in values:
         out["contact"] = contacts.resolve(values["contact"]).id if values["contact"] not in (None, "") else None
     if "company" in values:
-        ref = values["company"]
-        out["company"] = None if ref in (None, "") else (
-            get_live(Company, ref, "company").id if str(ref).isdigit() else companies.resolve(ref).id)
+        out["company"] = companies.company_id(values["company"], create=False)
     return out
 
 

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from crm_tui.app import CrmApp
-from crm_tui.modals import Form
+from crm_tui.forms import Form
 from db.services import contacts, followups
 from db.services import views
 from tests.pilot import settle

@@ -6,7 +6,7 @@ import pytest
 from crm_tui.app import CrmApp
 from crm_tui.charts import BarChart
 from crm_tui.screens.company_detail import CompanyDetailScreen
-from crm_tui.modals import DealForm
+from crm_tui.forms import DealForm
 from db.display import money
 from db.services import common, deals, reports
 from tests.pilot import settle

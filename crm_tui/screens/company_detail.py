@@ -5,7 +5,7 @@ from textual.content import Content
 from textual.widgets import DataTable
 
 from crm_tui.screens.base import fill
-from crm_tui.screens.companies import CompanyForm
+from crm_tui.forms import CompanyForm
 from crm_tui.screens.record_page import RecordPage
 from db import display
 from db.services import companies, views

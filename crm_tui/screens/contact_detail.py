@@ -4,16 +4,11 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.content import Content
 
-from crm_tui.modals import ContactForm, Form
-from crm_tui.screens.contacts import save_contact
+from crm_tui.forms import ContactForm, MergeForm, save_contact
 from crm_tui.screens.record_page import RecordPage
 from db import display
 from db.errors import Invalid, NotFound
 from db.services import contacts, views
-
-
-class MergeForm(Form):
-    FIELDS = [("other", "Merge in", "id or email of the duplicate (it goes to the trash)")]
 
 
 class ContactDetailScreen(RecordPage):

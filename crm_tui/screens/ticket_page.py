@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from crm_tui.modals import CommentForm
+from crm_tui.forms import CommentForm
 from crm_tui.screens.base import Page
 from db.services import tickets
 

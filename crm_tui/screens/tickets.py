@@ -5,7 +5,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
-from crm_tui.modals import TicketForm
+from crm_tui.forms import TicketForm
 from crm_tui.screens.base import fill, selected_key, split_filters
 from crm_tui.screens.ticket_detail import TicketDetailScreen
 from crm_tui.screens.ticket_page import TicketPage, sla_cell

@@ -58,7 +58,7 @@ def _shown(app, selector) -> str:
 @pytest.mark.anyio
 async def test_the_app_shows_markup_literally(crm_store, clock):
     from crm_tui.app import CrmApp
-    from crm_tui.screens.ticket_detail import TicketDetailScreen
+    from crm_tui.screens.ticket_page import TicketPage
     from db.services import activities
 
     clock(2026, 11, 23, 10, 0)
@@ -109,7 +109,7 @@ async def test_the_app_shows_markup_literally(crm_store, clock):
         await pilot.press("4")
         await settle(pilot)
         assert SUBJECT in _cells(app, "#queue")
-        app.push_screen(TicketDetailScreen(ticket["id"]))
+        app.push_screen(TicketPage(ticket["id"]))
         await settle(pilot)
         assert f"#{ticket['id']} {SUBJECT}" in _shown(app, "#card") and "\n[/]" in _shown(app, "#card")
 

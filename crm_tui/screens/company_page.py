@@ -13,7 +13,7 @@ from db.services import companies, views
 EDITABLE = ("name", "domain", "industry", "phone", "city", "country")
 
 
-class CompanyDetailScreen(RecordPage):
+class CompanyPage(RecordPage):
     KIND = "company"
     SECTIONS = [("people", "People (Enter opens)", ("Name", "Email", "Phone", "Title", "Stage"))]
 

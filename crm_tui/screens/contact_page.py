@@ -11,7 +11,7 @@ from db.errors import Invalid, NotFound
 from db.services import contacts, views
 
 
-class ContactDetailScreen(RecordPage):
+class ContactPage(RecordPage):
     KIND = "contact"
     BINDINGS = [
         Binding("M", "merge", "Merge", id="contact.merge"),

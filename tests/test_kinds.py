@@ -20,7 +20,7 @@ def test_every_spelling_names_one_kind(typed, name):
 def test_an_unknown_kind_is_one_line_listing_the_kinds():
     with pytest.raises(Invalid) as err:
         kinds.kind("widgets")
-    assert str(err.value) == "entity: 'widgets' is not one of: company, contact, deal, ticket, followup"
+    assert str(err.value) == "entity: 'widgets' is not one of: contact, company, deal, ticket, followup"
 
 
 @pytest.mark.parametrize("typed", ["companies", "company", "Companies"])

@@ -14,12 +14,12 @@ from db.models import (Activity, Company, CompanyTag, Contact, ContactEmail, Con
                        Ticket)
 from db.services import contacts, deals, tickets
 from db.services.common import has_tag, tags_of
-from db.services.kinds import KINDS, NAMES
+from db.services.kinds import KINDS, PARENTS_FIRST
 
-RECORDS = NAMES  # what an import reads back: the kinds of record, parents first
+RECORDS = PARENTS_FIRST  # what an import reads back: the kinds of record
 HISTORY = ("activity", "stage_history")  # exported only: an import skips their sheets
 ENTITIES = RECORDS + HISTORY
-SHEETS = {**{name: k.plural for name, k in KINDS.items()}, "activity": "activities", "stage_history": "stage_history"}
+SHEETS = {**{name: KINDS[name].plural for name in RECORDS}, "activity": "activities", "stage_history": "stage_history"}
 EXPORT_ONLY_SHEETS = frozenset(SHEETS[e] for e in HISTORY)
 _NAMES = {"activity": "activity", "activities": "activity", "timeline": "activity", "stagehistory": "stage_history",
           "stagehistories": "stage_history", "dealstagehistory": "stage_history", "history": "stage_history"}
@@ -38,7 +38,7 @@ COLUMNS = {
 }
 for _entity in RECORDS:  # where each record came from: kept, last so the columns before keep their places
     COLUMNS[_entity].append("external_id")
-MODELS = {**{name: k.model for name, k in KINDS.items()}, "activity": Activity, "stage_history": DealStage}
+MODELS = {**{name: KINDS[name].model for name in RECORDS}, "activity": Activity, "stage_history": DealStage}
 PAGE = 5000
 
 

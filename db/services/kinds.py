@@ -27,18 +27,19 @@ class Kind:
     documents: Callable | None  # the search-document builder (None: not searched)
 
 
-# Parents first (companies before the contacts that work there): the order a workbook's
-# sheets are written and read, and reversed, the order children go before their parents.
 KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("company", "companies", "Companies", "company", Company, companies, lambda r: r.name, BY_KIND["company"]),
     Kind("contact", "contacts", "Contacts", "contact", Contact, contacts,
          lambda r: full_name(r.first_name, r.last_name) or f"contact {r.id}", BY_KIND["contact"]),
+    Kind("company", "companies", "Companies", "company", Company, companies, lambda r: r.name, BY_KIND["company"]),
     Kind("deal", "deals", "Deals", "deal", Deal, deals, lambda r: r.title, BY_KIND["deal"]),
     Kind("ticket", "tickets", "Tickets", "ticket", Ticket, tickets, lambda r: r.subject, BY_KIND["ticket"]),
     Kind("followup", "followups", "Follow-ups", "follow-up", FollowUp, followups, lambda r: r.subject, None),
 )}
 NAMES = tuple(KINDS)
-CHILDREN_FIRST = tuple(reversed(NAMES))
+# Companies before the contacts that work there: the order a workbook's sheets are
+# written and read; reversed, the order an import's records are taken back out.
+PARENTS_FIRST = ("company", "contact", "deal", "ticket", "followup")
+CHILDREN_FIRST = tuple(reversed(PARENTS_FIRST))
 
 
 def _key(text) -> str:

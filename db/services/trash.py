@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from db.services.common import iso_utc, now_utc
-from db.services.kinds import CHILDREN_FIRST, KINDS
+from db.services.kinds import KINDS
 from db.store import write
 
 RESTORE = {name: k.service.restore for name, k in KINDS.items()}  # the app's undo and trash page call these
@@ -24,7 +24,7 @@ def purge(older_than_days: int | None = None) -> dict:
     """Delete trashed records for good (all, or those deleted more than N days ago)."""
     counts = {}
     with write():
-        for kind in CHILDREN_FIRST:
+        for kind in reversed(KINDS):
             model = KINDS[kind].model
             cond = model.deleted_at.is_null(False)
             if older_than_days is not None:

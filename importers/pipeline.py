@@ -29,7 +29,7 @@ from db.store import write
 from importers import checker
 from importers import headers as hdr
 from importers import values as cell
-from importers.export import private_file, unsafe_text
+from importers.files import private_file, safe_text, unsafe_text
 from importers.rows import Mapped as _Mapped
 from importers.rows import Plan as _Plan
 from importers.rows import Reject as _Reject
@@ -328,8 +328,6 @@ def write_errors(result: Result, path: str) -> int:
     their reason starting "kept, but": one list to go through, and a fixed row re-imported
     updates its contact (matched by email or external id) instead of making another.
     Written mode 0600 (they are customer data) under the real name only when whole."""
-    from importers.export import safe_text
-
     out = errors_target(path)
     by_sheet: dict[str, list[RowError]] = {}
     for e in result.errors + result.kept:

@@ -71,12 +71,12 @@ def score(reference: list[dict], people: list[dict], companies: dict[str, dict])
 def read_store(db: Path) -> tuple[list[dict], dict[str, dict]]:
     """Every contact (with notes and source) and company of a store, through the services."""
     from db import store
-    from db.services import companies, contacts
+    from db.services import companies, contacts, views
 
     store.open_store(str(db))
     try:
-        people = [contacts.show(row["id"]) for row in contacts.list_(limit=0).rows]
-        firms = {c["name"]: companies.show(c["id"]) for c in companies.list_(limit=0).rows}
+        people = [views.contact(row["id"]) for row in contacts.list_(limit=0).rows]
+        firms = {c["name"]: views.company(c["id"]) for c in companies.list_(limit=0).rows}
     finally:
         store.close_store()
     return people, firms

@@ -17,7 +17,7 @@ from cli.output import (
     table_limit,
 )
 from cli.user import MineOption, owner_or_mine
-from db.services import companies
+from db.services import companies, views
 
 app = sub_app("Companies: add, list, show, edit, delete, restore.")
 
@@ -67,7 +67,7 @@ def list_cmd(
 @app.command("show")
 def show(ref: str = typer.Argument(..., help="Company id or exact name."), fmt: Format = FormatOption):
     """Everything about one company: details, people, deals, tickets, follow-ups, timeline."""
-    record = companies.show(ref)
+    record = views.company(ref)
     print_record(record, fmt, FIELDS)
     if fmt == Format.table:
         print_section("People", record["people"], ["id", "name", "email", "phone", "title", "stage"])

@@ -17,7 +17,7 @@ from cli.output import (
     table_limit,
 )
 from cli.user import MineOption, owner_or_mine
-from db.services import contacts
+from db.services import contacts, views
 
 app = sub_app("Contacts: add, list, show, edit, delete, restore, merge.")
 
@@ -79,7 +79,7 @@ def list_cmd(
 @app.command("show")
 def show(ref: str = typer.Argument(..., help="Contact id or email."), fmt: Format = FormatOption):
     """Everything about one contact: details, company, deals, tickets, follow-ups, timeline."""
-    record = contacts.show(ref)
+    record = views.contact(ref)
     print_record(record, fmt, FIELDS)
     if fmt == Format.table:
         print_section("Open deals", record["deals"], ["id", "title", "stage", "amount", "currency", "expected_close"])

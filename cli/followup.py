@@ -12,9 +12,11 @@ from cli.output import (
     print_record,
     print_rows,
     table_limit,
+    with_contact,
 )
+from cli.remind import show_ranked
 from cli.user import MineOption, owner_or_mine
-from db.services import followups
+from db.services import followups, urgency
 
 app = sub_app("Follow-ups: add, list, done, snooze, reschedule, cancel, delete, restore.")
 
@@ -57,9 +59,6 @@ def list_cmd(
     """List follow-ups by due time (snoozed ones hide from --overdue/--today/--week)."""
     owner = owner_or_mine(owner, mine)
     if sort == "urgency":
-        from cli.remind import show_ranked
-        from db.services import urgency
-
         show_ranked(urgency.ranked(table_limit(fmt, limit), owner), fmt, explain)
         return
     if sort != "due":
@@ -70,12 +69,6 @@ def list_cmd(
     page = followups.list_(when=windows[0] if windows else None, status=status, contact=contact, owner=owner,
                            limit=table_limit(fmt, limit))
     print_rows(page.rows if fmt != Format.table else with_contact(page.rows), fmt, COLUMNS, page.total)
-
-
-def with_contact(rows: list[dict]) -> list[dict]:
-    """Table rows name the contact ("Ann Lee"); one without a name shows its id (#4)."""
-    return [{**r, "contact": r.get("contact_name") or (f"#{r['contact_id']}" if r.get("contact_id") else None)}
-            for r in rows]
 
 
 @app.command("show")

@@ -176,3 +176,9 @@ def print_section(title: str, rows: list[dict], columns: list[str]) -> None:
         shown = _people_row(row)
         table.add_row(*(_text(shown.get(c)) for c in columns))
     console.print(table)
+
+
+def with_contact(rows: list[dict]) -> list[dict]:
+    """Table rows name the contact ("Ann Lee"); one without a name shows its id (#4)."""
+    return [{**r, "contact": r.get("contact_name") or (f"#{r['contact_id']}" if r.get("contact_id") else None)}
+            for r in rows]

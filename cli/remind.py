@@ -10,13 +10,13 @@ from datetime import datetime
 import typer
 
 from cli.app import app, fail
-from cli.output import Format, print_json, print_rows, say
+from cli.output import Format, print_json, print_rows, say, with_contact
 from cli.user import MineOption, owner_or_mine
 from db import store
 from db import validate
 from db.config import get_config
 from db.errors import Invalid
-from db.services import reminders, urgency
+from db.services import followups, reminders, urgency
 from db.services.common import set_clock
 
 
@@ -142,9 +142,6 @@ def next_cmd(
 
 
 def show_ranked(rows: list[dict], fmt: Format, explain: bool) -> None:
-    from cli.followup import with_contact
-    from db.services import followups
-
     rows = followups.named(rows)
     if fmt == Format.json:
         print_json(rows)

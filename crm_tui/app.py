@@ -12,27 +12,27 @@ from textual.binding import Binding
 from crm_tui.commands import RecordCommands
 from crm_tui.modals import HelpScreen
 from crm_tui.screens.companies import CompaniesScreen
-from crm_tui.screens.company_detail import CompanyDetailScreen
-from crm_tui.screens.contact_detail import ContactDetailScreen
+from crm_tui.screens.company_page import CompanyPage
+from crm_tui.screens.contact_page import ContactPage
 from crm_tui.screens.contacts import ContactsScreen
 from crm_tui.screens.deals import DealsScreen
 from crm_tui.screens.followups import FollowupsScreen
 from crm_tui.screens.base import Page
 from crm_tui.screens.reports import ReportsScreen
-from crm_tui.screens.ticket_detail import TicketDetailScreen
+from crm_tui.screens.ticket_page import TicketPage
 from crm_tui.screens.tickets import TicketsScreen
 from crm_tui.screens.today import TodayScreen
 from crm_tui.screens.transfer import TransferScreen
 from crm_tui.screens.trash import TrashScreen
 from crm_tui.work import run_in_thread
 from db.config import get_config
-from db.services import trash, watch
+from db.services import kinds, trash, watch
 
 
 def binding_ids(app: App) -> set[str]:
     """Every binding id of the app and its pages: the names [keys] in the config can rebind."""
     ids = {b.id for b in app.BINDINGS if isinstance(b, Binding) and b.id}
-    for screen in (*app.MODES.values(), CompanyDetailScreen, ContactDetailScreen, TicketDetailScreen):
+    for screen in (*app.MODES.values(), CompanyPage, ContactPage, TicketPage):
         for cls in screen.__mro__:
             ids |= {b.id for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding) and b.id}
     return ids
@@ -134,7 +134,7 @@ class CrmApp(App):
         """Move a record to the trash; `u` brings it straight back."""
         def done(_):
             self.last_deleted = (kind, record_id)
-            self.notify(f"{kind.capitalize()} {record_id} moved to the trash · press u to undo")
+            self.notify(f"{kinds.KINDS[kind].label.capitalize()} {record_id} moved to the trash · press u to undo")
             if after:
                 after()
         run_in_thread(self.screen, lambda: trash.DELETE[kind](record_id), done, group="write", exclusive=False)
@@ -147,15 +147,15 @@ class CrmApp(App):
         self.last_deleted = None
 
         def done(_):
-            self.notify(f"{kind.capitalize()} {record_id} restored")
+            self.notify(f"{kinds.KINDS[kind].label.capitalize()} {record_id} restored")
             self.action_refresh_page()
         run_in_thread(self.screen, lambda: trash.RESTORE[kind](record_id), done, group="write", exclusive=False)
 
     def open_company(self, company_id: int) -> None:
-        self.push_screen(CompanyDetailScreen(company_id))
+        self.push_screen(CompanyPage(company_id))
 
     def open_contact(self, contact_id: int) -> None:
-        self.push_screen(ContactDetailScreen(contact_id))
+        self.push_screen(ContactPage(contact_id))
 
 
 def run() -> None:

@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 from textual.widget import Widget
 
+from crm_tui.modals import ErrorModal
 from db.errors import CrmError, StoreError
 from db.store import DATABASE_ERRORS
 
@@ -41,6 +42,4 @@ def run_in_thread(widget: Widget, call: Callable[[], Any], done: Callable[[Any],
 
 
 def show_error(app, message: str) -> None:
-    from crm_tui.modals import ErrorModal
-
     app.push_screen(ErrorModal(message))

@@ -23,6 +23,7 @@ APP_NAME = "crm"
 # "lost" always exist after them and close a deal.
 DEFAULT_PIPELINE = {"lead": 10, "qualified": 25, "proposal": 50, "negotiation": 75}
 CLOSED_STAGES = {"won": 100, "lost": 0}
+CONTACT_STAGES = ("lead", "prospect", "customer", "former")  # a contact's lifecycle (contacts.STAGES)
 
 # Ticket service levels: hours to first response and to resolution, by priority.
 DEFAULT_SLA = {
@@ -105,18 +106,14 @@ def _locale_region() -> str | None:
 
 def _user() -> str:
     """The login name ($LOGNAME, $USER ... as getpass reads them), if it is a usable name."""
-    from db.identity import check
-
     try:
-        return check(getpass.getuser())
+        return validate.user_name(getpass.getuser())
     except Exception:  # no login name in some containers, or a LOGNAME that is no name
         return "me"
 
 
 def _acting_user(data: dict, where: Path) -> str:
     """`user = "sam"`; `owner = "sam"` is its older name and still works."""
-    from db.identity import check  # (identity imports this module)
-
     key = "user" if data.get("user") is not None else "owner"
     raw = data.get(key)
     if raw is None:
@@ -124,7 +121,7 @@ def _acting_user(data: dict, where: Path) -> str:
     if not isinstance(raw, str):
         _fail(where, f"{key}: expected a name in quotes, like {key} = \"sam\"")
     try:
-        return check(raw, key)
+        return validate.user_name(raw, key)
     except Invalid as err:
         _fail(where, str(err))
 
@@ -210,13 +207,11 @@ def _table(data: dict, name: str, where: Path) -> dict:
 def _won_stage(lifecycle: dict, where: Path) -> str | None:
     """[lifecycle] won = "customer" (the default) moves a won deal's contact to that stage;
     won = false (or "") leaves contacts where they are."""
-    from db.services.contacts import STAGES  # (contacts imports this module)
-
     raw = lifecycle.get("won", "customer")
     if raw is False or raw == "":
         return None
-    if not isinstance(raw, str) or raw.strip().lower() not in STAGES:
-        _fail(where, f"[lifecycle] won: expected one of {', '.join(STAGES)} or false, not {raw!r}")
+    if not isinstance(raw, str) or raw.strip().lower() not in CONTACT_STAGES:
+        _fail(where, f"[lifecycle] won: expected one of {', '.join(CONTACT_STAGES)} or false, not {raw!r}")
     return raw.strip().lower()
 
 

@@ -8,26 +8,13 @@ still works), then the operating-system login.
 from __future__ import annotations
 
 import os
-import unicodedata
 
+from db import validate
 from db.config import get_config
-from db.errors import Invalid
-
-MAX_LENGTH = 100
 
 _chosen: str | None = None  # set once at start-up by the face (crm --user)
 
-
-def check(name, where: str = "user") -> str:
-    """The name, trimmed; Invalid naming `where` if it cannot be a user's name."""
-    text = str(name).strip()
-    if not text:
-        raise Invalid(where, "a user name cannot be empty")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
-        raise Invalid(where, "a user name cannot hold control characters or line breaks")
-    if len(text) > MAX_LENGTH:
-        raise Invalid(where, f"a user name is at most {MAX_LENGTH} characters, not {len(text)}")
-    return text
+check = validate.user_name  # the rule lives in validate, where the config reads it too
 
 
 def choose(name: str | None) -> None:

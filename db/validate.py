@@ -489,3 +489,18 @@ def probability(value, field: str = "probability") -> int:
     if not 0 <= p <= 100:
         raise Invalid(field, f"{p} is not between 0 and 100")
     return p
+
+
+USER_NAME_LENGTH = 100
+
+
+def user_name(name, where: str = "user") -> str:
+    """A user's name, trimmed; Invalid naming `where` if it cannot be one."""
+    text = str(name).strip()
+    if not text:
+        raise Invalid(where, "a user name cannot be empty")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        raise Invalid(where, "a user name cannot hold control characters or line breaks")
+    if len(text) > USER_NAME_LENGTH:
+        raise Invalid(where, f"a user name is at most {USER_NAME_LENGTH} characters, not {len(text)}")
+    return text

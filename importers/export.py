@@ -9,36 +9,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import re
-import tempfile
-from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
 
 from db import taglist
 from db.errors import Invalid, StoreError
 from db.services import exports
+from importers.files import private_file, safe_text
 from importers.headers import entity_name
-
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-_HARMLESS = re.compile(r"^[+-]?[\d\s().\-/]*\d[\d\s().\-/]*$")  # +44 7700 900123, -12.5
-
-
-def safe_text(value: str) -> str:
-    if value and value.startswith(DANGEROUS) and not _HARMLESS.match(value):
-        return "'" + value
-    return value
-
-
-def unsafe_text(value: str) -> str:
-    """The inverse, for import: "'=SUM(A1)" -> "=SUM(A1)"."""
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(DANGEROUS):
-        return value[1:]
-    return value
-
 
 def _flat(value):
     """A list (emails, phones, tags) as one '; '-joined cell; a value holding ',' ';' or '"'
@@ -57,23 +36,6 @@ def _cell_text(value) -> str:
     if isinstance(value, (datetime, date)):
         return value.isoformat(sep=" ", timespec="minutes") if isinstance(value, datetime) else value.isoformat()
     return safe_text(str(value)) if isinstance(value, str) else str(value)
-
-
-@contextmanager
-def private_file(out: Path) -> Iterator[Path]:
-    """A new file beside out, mode 0600 whatever the umask (what we write holds
-    customer data), that takes out's name when the block ends; removed if it fails, so
-    a half-written file never sits under the real name. Writers that open a path
-    themselves (XlsxWriter, openpyxl) truncate it and keep its mode."""
-    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def export(path: str, entities=None, progress=None, layout: str | None = None, vdir: bool = False,
@@ -108,10 +70,10 @@ def export(path: str, entities=None, progress=None, layout: str | None = None, v
     try:
         with private_file(out) as tmp:
             if layout:
-                from importers import export_layouts  # it uses this module's safe_text
+                from importers import export_layouts
 
                 return export_layouts.write(tmp, layout, filters)
-            if kind == "ics":  # follow-ups as VTODOs (it imports this module)
+            if kind == "ics":  # follow-ups as VTODOs (icalendar loads only for this)
                 from importers.ical import write_ics
 
                 return write_ics(tmp, entities, progress, filters)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from db import taglist
 from db.services import exports
-from importers.export import safe_text
+from importers.files import safe_text
 
 GOOGLE = ("First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Middle Name,Phonetic Last Name,Name Prefix,"
           "Name Suffix,Nickname,File As,Organization Name,Organization Title,Organization Department,Birthday,Notes,"

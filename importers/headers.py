@@ -7,7 +7,8 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
-from db.errors import Invalid, StoreError
+from db.errors import StoreError
+from db.services import kinds
 from importers import layouts
 
 # Field -> header spellings (compared after normalise()). Repeatable fields (emails,
@@ -130,19 +131,13 @@ TELLS = {
     "ticket": {"description", "assignee", "channel"},
     "followup": {"due", "every"},
 }
-SHEET_NAMES = {"contacts": "contact", "companies": "company", "deals": "deal", "tickets": "ticket",
-               "followups": "followup", "follow-ups": "followup"}
 ENTITIES = tuple(SYNONYMS)
 
 
 def entity_name(text: str) -> str:
     """What a person types for a kind of record ('companies', 'Company', 'follow-ups')
-    as the entity it names."""
-    key = normalise(text).replace(" ", "")
-    key = SHEET_NAMES.get(key, key)
-    if key not in ENTITIES:
-        raise Invalid("entity", f"{text!r} is not one of: {', '.join(ENTITIES)}")
-    return key
+    as the entity it names (db.services.kinds knows the spellings)."""
+    return kinds.kind(normalise(text)).name
 
 
 def normalise(header) -> str:
@@ -176,8 +171,8 @@ def auto_map(entity: str, headers: list) -> dict[int, str]:
 
 
 def detect_entity(headers: list, sheet_name: str | None = None) -> str | None:
-    if sheet_name and sheet_name.strip().lower() in SHEET_NAMES:
-        return SHEET_NAMES[sheet_name.strip().lower()]
+    if sheet_name and kinds.known(sheet_name):  # a sheet named after a kind: "Companies", "Follow-ups"
+        return kinds.known(sheet_name)
     scores = {}
     for entity in ENTITIES:
         fields = set(auto_map(entity, headers).values())

@@ -45,9 +45,11 @@ from icalendar.prop import vBroken
 
 from db.config import get_config
 from db.errors import CrmError, StoreError
-from db.services import contacts, exports
+from db.services import contacts, exports, views
 from db.services.common import now_local
-from importers.read import Sheet, UnreadableFile, detect_encoding
+from importers.files import private_file
+from importers.sheet import Sheet, detect_encoding
+from importers.xlsx_guard import UnreadableFile
 
 MAX_ICS_BYTES = 20 * 2**20  # parsed whole in memory, about a second a megabyte
 MAX_TODOS = 50_000  # the import writes about 700 a second
@@ -362,7 +364,7 @@ class _Contacts:
             return None
         if contact_id not in self.seen:
             try:
-                c = contacts.show(contact_id)
+                c = views.contact(contact_id)
                 self.seen[contact_id] = (c.get("name") or "", (c.get("emails") or [None])[0])
             except CrmError:
                 self.seen[contact_id] = None
@@ -426,8 +428,6 @@ def write_vdir(directory: str | Path, entities=None, **filters) -> int:
     """DIR/followups/crm-followup-<id>.ics, one VTODO (and its VTIMEZONE) per file,
     0600: the layout vdirsyncer syncs to a CalDAV task list. Files of follow-ups no
     longer exported (done, cancelled, deleted) are removed, so the list follows."""
-    from importers.export import private_file
-
     folder = Path(directory).expanduser() / "followups"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -22,14 +22,14 @@ from typing import Callable
 from db.config import get_config
 from db.errors import CrmError, Invalid, StoreError
 from db.identity import current_user
-from db.services import imports
+from db.services import imports, kinds
 from db.services.bulk_contacts import ContactImporter
 from db.services.exports import EXPORT_ONLY_SHEETS
 from db.store import write
 from importers import checker
 from importers import headers as hdr
 from importers import values as cell
-from importers.export import private_file, unsafe_text
+from importers.files import private_file, safe_text, unsafe_text
 from importers.rows import Mapped as _Mapped
 from importers.rows import Plan as _Plan
 from importers.rows import Reject as _Reject
@@ -141,7 +141,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
         if sh.name in EXPORT_ONLY_SHEETS and not sheet:  # our export's timeline / stage history
             result.warnings.append(f"sheet {sh.name!r}: skipped (exported for you to keep; an import does not read it)")
             continue
-        kind = entity or hdr.detect_entity(heads, sh.name if len(sheets) > 1 or sh.name.lower() in hdr.SHEET_NAMES else None)
+        kind = entity or hdr.detect_entity(heads, sh.name if len(sheets) > 1 or kinds.known(sh.name) else None)
         if kind is None:
             raise UnreadableFile(f"{path}: sheet {sh.name!r}: cannot tell what the columns hold; use --entity or --mapping")
         columns = hdr.apply_mapping(kind, heads, user_mapping)
@@ -328,8 +328,6 @@ def write_errors(result: Result, path: str) -> int:
     their reason starting "kept, but": one list to go through, and a fixed row re-imported
     updates its contact (matched by email or external id) instead of making another.
     Written mode 0600 (they are customer data) under the real name only when whole."""
-    from importers.export import safe_text
-
     out = errors_target(path)
     by_sheet: dict[str, list[RowError]] = {}
     for e in result.errors + result.kept:

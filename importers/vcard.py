@@ -41,6 +41,9 @@ from typing import Iterable, Iterator
 
 from db import taglist
 from db.errors import Invalid
+from importers.files import private_file
+from importers.sheet import Sheet, detect_encoding
+from importers.xlsx_guard import UnreadableFile
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # 50,000 plain cards are ~10 MB; photos (skipped) make the rest
 MAX_CARD_BYTES = 1024 * 1024  # a contact card is kilobytes; more is a photo or an attack
@@ -74,8 +77,6 @@ def is_vcard(head: bytes) -> bool:
 
 def split_cards(text: str, path) -> Iterator[tuple[int, int, str]]:
     """(card number, line it starts on, its text) for each BEGIN:VCARD..END:VCARD."""
-    from importers.xlsx_guard import UnreadableFile
-
     start, lines, n = None, [], 0
     for number, line in enumerate(text.splitlines(), start=1):
         word = line.strip().upper()
@@ -322,7 +323,6 @@ def card_row(card, card_text: str | None = None) -> dict[str, list[str]]:
 def read_cards(path: Path, raw: bytes):
     """The file's cards as (line, {header: values}) or (line, error text)."""
     import vobject
-    from importers.read import detect_encoding
 
     encoding = detect_encoding(raw[:65536])
     text = raw.decode(encoding if encoding.startswith("utf") else "utf-8", errors="replace").lstrip("\ufeff")
@@ -362,9 +362,6 @@ def _forget_our_uids(cards) -> None:
 
 def vcard_sheets(path: Path) -> list:
     """A .vcf file as one Sheet of contacts (see the module docstring)."""
-    from importers.read import Sheet
-    from importers.xlsx_guard import UnreadableFile
-
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise UnreadableFile(f"{path}: {size // 2**20} MB is over the {MAX_FILE_BYTES // 2**20} MB limit for a vCard file")
@@ -551,8 +548,6 @@ def write_vdir(folder: Path, contacts: Iterable[dict], version: str = "3.0") -> 
     (the manifest, and crm-contact-*.vcf) whose contact is no longer exported (deleted,
     filtered out) are removed, so a synced phone drops them too; other files in the
     folder (it may be a vdirsyncer collection) are left alone."""
-    from importers.export import private_file
-
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     manifest = folder.parent / MANIFEST
     before = set(manifest.read_text("utf-8").split("\n")) if manifest.is_file() else set()

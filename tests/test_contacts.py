@@ -11,6 +11,7 @@ from db.services import (
     tickets,
     trash,
 )
+from db.services import views
 
 
 def ann(**extra):
@@ -28,7 +29,7 @@ def test_create_normalises_and_reads_back():
     assert c["company"] == "Harbour Bakery" and c["company_id"] == companies.find_by_name("harbour bakery").id
     assert c["tags"] == ["newsletter", "vip"]
     assert c["stage"] == "lead" and c["owner"] == "sam" and c["do_not_contact"] is False
-    assert contacts.show("ann@example.com")["id"] == c["id"]  # named by email, any case
+    assert views.contact("ann@example.com")["id"] == c["id"]  # named by email, any case
 
 
 def test_phone_without_known_region_keeps_the_digits(monkeypatch, tmp_path):
@@ -98,14 +99,14 @@ def test_update_refuses_taking_another_contacts_email():
     bo = contacts.create({"first_name": "Bo"}, emails=["bo@example.com"])
     with pytest.raises(Duplicate, match="email ann@example.com already belongs to contact 1"):
         contacts.update(bo["id"], {}, add_emails=["ann@example.com"])
-    assert contacts.show(bo["id"])["emails"] == ["bo@example.com"]
+    assert views.contact(bo["id"])["emails"] == ["bo@example.com"]
 
 
 def test_delete_and_restore_through_the_trash():
     c = ann()
     contacts.delete(c["id"])
     with pytest.raises(NotFound, match="contact 1 is in the trash"):
-        contacts.show(c["id"])
+        views.contact(c["id"])
     assert contacts.list_().total == 0
     assert [(t["type"], t["id"]) for t in trash.list_()] == [("contact", 1)]
     assert contacts.restore(c["id"])["name"] == "Ann Lee"
@@ -167,7 +168,7 @@ def test_merge_moves_everything_to_the_kept_contact():
     assert kept["phones"] == ["+447700900123", "+14155550100"]
     assert kept["tags"] == ["newsletter", "trade", "vip"]
     assert kept["title"] == "Owner"  # a kept value is never overwritten
-    view = contacts.show(a["id"])
+    view = views.contact(a["id"])
     assert view["notes"] == "met at fair"
     assert [x["id"] for x in view["deals"]] == [d["id"]]
     assert [x["id"] for x in view["followups"]] == [f["id"]]
@@ -175,7 +176,7 @@ def test_merge_moves_everything_to_the_kept_contact():
     bodies = [x["body"] for x in view["timeline"]]
     assert "Spoke on the phone" in bodies and "Merged contact 2 (Annie Lee) into this one" in bodies
     with pytest.raises(NotFound):
-        contacts.show(b["id"])
+        views.contact(b["id"])
     assert ("contact", b["id"]) in [(x["type"], x["id"]) for x in trash.list_()]
 
 
@@ -186,10 +187,10 @@ def test_company_crud_and_duplicate_name():
     with pytest.raises(Duplicate, match="company 1 is already named 'Atlas Plumbing'"):
         companies.create({"name": "atlas plumbing"})
     companies.update(co["id"], {"city": "Denver"})
-    assert companies.show("Atlas Plumbing")["city"] == "Denver"
+    assert views.company("Atlas Plumbing")["city"] == "Denver"
     companies.delete(co["id"])
     with pytest.raises(NotFound, match="company 1 is in the trash"):
-        companies.show("Atlas Plumbing")
+        views.company("Atlas Plumbing")
     companies.restore(co["id"])
     assert companies.list_().total == 1
 
@@ -201,7 +202,7 @@ def test_contact_show_is_the_360_view():
     deals.won(won["id"])
     t = tickets.create({"subject": "Late delivery", "contact": c["id"]})
     activities.add("Called about the cake", kind="call", deal=d["id"])
-    view = contacts.show(c["id"])
+    view = views.contact(c["id"])
     assert view["company_detail"]["name"] == "Harbour Bakery"
     assert [x["title"] for x in view["deals"]] == ["Wedding cake"]  # open deals only
     assert [x["subject"] for x in view["tickets"]] == ["Late delivery"]

@@ -10,6 +10,7 @@ import pytest
 from db import display
 from db.errors import StoreError
 from db.services import contacts, deals
+from db.services import views
 
 # ---- the pure functions ------------------------------------------------------------------
 
@@ -220,13 +221,13 @@ def test_remind_install_prints_mailto_commented_out(crm):
 def test_winning_a_deal_makes_its_contact_a_customer(crm):
     add_ann(crm)
     crm("deal", "add", "Shop fit", "--contact", "1", "--amount", "100")
-    assert contacts.show(1)["stage"] == "lead"
+    assert views.contact(1)["stage"] == "lead"
     crm("deal", "won", "1")
-    ann = contacts.show(1)
+    ann = views.contact(1)
     assert ann["stage"] == "customer"
     assert "Lifecycle stage lead -> customer (deal 1 won)" in [a["body"] for a in ann["timeline"]]
     crm("deal", "add", "Second job", "--contact", "1", "--stage", "won")  # already a customer: nothing logged again
-    assert [a["body"] for a in contacts.show(1)["timeline"]].count(
+    assert [a["body"] for a in views.contact(1)["timeline"]].count(
         "Lifecycle stage lead -> customer (deal 1 won)") == 1
 
 
@@ -234,9 +235,9 @@ def test_a_deal_created_won_also_makes_a_customer_and_a_lost_one_does_not(crm):
     add_ann(crm)
     crm("contact", "add", "--first-name", "Bo", "--email", "bo@example.com", "--stage", "prospect")
     deals.create({"title": "Lost", "contact": "2", "stage": "lost"})
-    assert contacts.show(2)["stage"] == "prospect"
+    assert views.contact(2)["stage"] == "prospect"
     deals.create({"title": "Done deal", "contact": "1", "stage": "won"})
-    assert contacts.show(1)["stage"] == "customer"
+    assert views.contact(1)["stage"] == "customer"
 
 
 def test_the_lifecycle_rule_is_configurable(crm, set_config):
@@ -245,7 +246,7 @@ def test_the_lifecycle_rule_is_configurable(crm, set_config):
     crm("deal", "add", "B", "--contact", "1")
     set_config('currency = "GBP"\n[lifecycle]\nwon = false')
     crm("deal", "won", "1")
-    assert contacts.show(1)["stage"] == "lead"
+    assert views.contact(1)["stage"] == "lead"
     set_config('currency = "GBP"\n[lifecycle]\nwon = "prospect"')
     crm("deal", "won", "2")
-    assert contacts.show(1)["stage"] == "prospect"
+    assert views.contact(1)["stage"] == "prospect"

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from db.services import contacts, imports
+from db.services import views
 
 
 def xlsx(path, rows, sheet="Sheet1", more=None):
@@ -40,12 +41,12 @@ def test_other_tools_headers_and_values(tmp_path, crm):
     ])
     out = crm.json("import", str(path))
     assert out == {"batch": 1, "created": 2, "updated": 0, "skipped": 0, "rejected": 0, "errors": []}
-    ann = contacts.show("ann@example.com")
+    ann = views.contact("ann@example.com")
     assert (ann["first_name"], ann["last_name"], ann["title"], ann["owner"]) == ("Ann", "Lee", "Owner", "jo")
     assert ann["emails"] == ["Ann@example.com", "ann@home.example"]
     assert ann["phones"] == ["+447700900123"]  # a number cell keeps its digits (GB region from config)
     assert ann["notes"] == "Subscription Date: 2024-05-01\nFavourite colour: blue"  # kept, not dropped
-    bob = contacts.show("bob@example.com")
+    bob = views.contact("bob@example.com")
     assert (bob["first_name"], bob["last_name"], bob["company_id"]) == ("Bob", "Stone", ann["company_id"])
     result = crm("import", str(path))
     assert "columns kept in notes: Subscription Date, Favourite colour" in result.stderr
@@ -55,7 +56,7 @@ def test_chinese_headers_and_names(tmp_path, crm):
     path = xlsx(tmp_path / "cn.xlsx", [["姓名", "手机", "邮箱", "公司", "职位", "城市", "备注"],
                                        ["张伟", "13912345678", "zw@example.cn", "明辉贸易", "经理", "上海", "老客户"]])
     crm("import", str(path), "--entity", "contact")
-    c = contacts.show("zw@example.cn")
+    c = views.contact("zw@example.cn")
     assert (c["name"], c["last_name"], c["first_name"], c["company"], c["title"]) == ("张伟", "张", "伟", "明辉贸易", "经理")
     assert c["notes"] == "老客户\n城市: 上海"
     assert crm.json("search", "张伟")[0]["title"] == "张伟"
@@ -73,8 +74,8 @@ def test_csv_encodings_and_delimiters(tmp_path, crm, encoding, delimiter):
     with open(path, "w", encoding=encoding, newline="") as fh:
         csv.writer(fh, delimiter=delimiter).writerows(rows)
     assert crm.json("import", str(path))["created"] == 2
-    assert contacts.show("zoe@example.com")["name"] == "Zoë Müller"
-    assert contacts.show("xm@example.com")["first_name"] == rows[2][0]
+    assert views.contact("zoe@example.com")["name"] == "Zoë Müller"
+    assert views.contact("xm@example.com")["first_name"] == rows[2][0]
 
 
 def test_duplicates_merge_in_file_and_with_the_store(tmp_path, crm):
@@ -88,23 +89,23 @@ def test_duplicates_merge_in_file_and_with_the_store(tmp_path, crm):
     ])
     out = crm.json("import", str(path))
     assert (out["created"], out["updated"], out["skipped"]) == (2, 2, 0)
-    ann = contacts.show(1)
+    ann = views.contact(1)
     assert ann["emails"] == ["ann@example.com"]
     assert ann["title"] == "Owner"  # never overwritten without --overwrite
     assert ann["last_name"] == "Lee" and ann["tags"] == ["vip"]
-    assert contacts.show("carl@example.com")["title"] == "Boss"
+    assert views.contact("carl@example.com")["title"] == "Boss"
     assert names() == ["Ann Lee", "Annie", "Carl Ray"]
     again = crm.json("import", str(path))  # idempotent
     assert (again["created"], again["updated"], again["skipped"]) == (0, 0, 4)
     crm.json("import", str(path), "--overwrite")
-    assert contacts.show(1)["title"] == "Chef"
+    assert views.contact(1)["title"] == "Chef"
 
 
 def test_on_duplicate_skip_and_create_and_match(tmp_path, crm):
     crm("contact", "add", "--first-name", "Ann", "--email", "ann@example.com")
     path = xlsx(tmp_path / "d.xlsx", [["First Name", "Email", "Title"], ["Ann", "ann@example.com", "Chef"]])
     assert crm.json("import", str(path), "--on-duplicate", "skip")["skipped"] == 1
-    assert contacts.show(1)["title"] is None
+    assert views.contact(1)["title"] is None
     assert crm.json("import", str(path), "--match", "phone")["created"] == 1  # emails no longer match
     assert crm.json("import", str(path), "--on-duplicate", "create")["created"] == 1
     assert len(names()) == 3
@@ -134,8 +135,8 @@ def test_bad_rows_are_rejected_with_their_place_and_good_ones_land(tmp_path, crm
         f"rejected: {path}: sheet 'People', row 5: no name and no email: nothing to call this contact",
         f"rejected: {path}: sheet 'People', row 6, column 'Stage': 'hot lead' is not one of: lead, prospect, customer, former",
     ]
-    assert names() == ["Ann", "Cy"] and contacts.show("ann@example.com")["stage"] == "customer"
-    assert contacts.show("cy@example.com")["notes"] == "Phone: call me"
+    assert names() == ["Ann", "Cy"] and views.contact("ann@example.com")["stage"] == "customer"
+    assert views.contact("cy@example.com")["notes"] == "Phone: call me"
     fix = load_workbook(tmp_path / "errors.xlsx")["People"]
     rows = list(fix.values)
     assert rows[0] == ("First Name", "Email", "Phone", "Stage", "error")
@@ -168,7 +169,7 @@ def test_revert_undoes_a_batch_but_not_later_edits(tmp_path, crm):
     out = crm.json("import", "revert", "1")
     # Acme (made for Bob), Bob and Ann's update are undone; Cy was edited since, so stays
     assert out == {"batch": 1, "reverted": 3, "left": [{"type": "contact", "id": 3, "reason": "edited since the import"}]}
-    ann = contacts.show(1)
+    ann = views.contact(1)
     assert (ann["last_name"], ann["title"]) == ("", None)
     assert names() == ["Ann", "Cy Po"]
     assert crm("import", "revert", "1", code=1).stderr.startswith("error: batch: import batch 1 was already reverted")
@@ -225,10 +226,10 @@ def test_long_cells_formulas_and_merged_cells(tmp_path, crm):
     ws.merge_cells("D2:D3")
     book.save(path)
     crm("import", str(path))
-    assert contacts.show("ann@example.com")["notes"] == "x" * 2000
-    bob = contacts.show("bob@example.com")
+    assert views.contact("ann@example.com")["notes"] == "x" * 2000
+    bob = views.contact("bob@example.com")
     assert bob["notes"] is None  # a formula is never evaluated, and openpyxl stored no cached value
-    assert bob["company"] is None and contacts.show("ann@example.com")["company"] == "Merged Co"
+    assert bob["company"] is None and views.contact("ann@example.com")["company"] == "Merged Co"
 
 
 def test_mapping_file_and_save_mapping(tmp_path, crm):
@@ -236,7 +237,7 @@ def test_mapping_file_and_save_mapping(tmp_path, crm):
     mapping = tmp_path / "map.toml"
     mapping.write_text('entity = "contact"\n[columns]\nNom = "first_name"\nCourriel = "email"\n"Ignore me" = "ignore"\n')
     crm("import", str(path), "--mapping", str(mapping), "--save-mapping", str(tmp_path / "used.json"))
-    assert contacts.show("ann@example.com")["notes"] is None
+    assert views.contact("ann@example.com")["notes"] is None
     assert json.loads((tmp_path / "used.json").read_text()) == {
         "entity": "contact", "columns": {"Nom": "first_name", "Courriel": "email", "Ignore me": "ignore"}}
     mapping.write_text('entity = "contact"\n[columns]\nNom = "shoe_size"\n')
@@ -365,8 +366,8 @@ def test_a_second_process_checks_big_files_with_the_same_outcome(tmp_path, crm, 
     forked = crm.json("import", str(path))
     assert used and forked["errors"] == in_process["errors"] and len(forked["errors"]) == 643
     assert (forked["created"], forked["updated"], forked["rejected"]) == (3857, 1, 643)
-    assert contacts.show("p1@example.com")["phones"] == ["+447700900001", "+447700999999"]
-    assert contacts.show("p1@example.com")["tags"] == ["new", "trade", "vip"]
+    assert views.contact("p1@example.com")["phones"] == ["+447700900001", "+447700999999"]
+    assert views.contact("p1@example.com")["tags"] == ["new", "trade", "vip"]
 
 
 def test_a_failure_in_the_checker_process_is_one_line_and_exit_3(tmp_path, crm, monkeypatch):
@@ -384,7 +385,7 @@ def test_a_failure_in_the_checker_process_is_one_line_and_exit_3(tmp_path, crm, 
 def test_cells_beyond_the_header_row_are_kept_in_notes(tmp_path, crm):
     path = xlsx(tmp_path / "wide.xlsx", [["Name", "Email"], ["Ann Lee", "ann@example.com", "left of nowhere"]])
     crm("import", str(path))
-    assert contacts.show("ann@example.com")["notes"] == "column 3: left of nowhere"
+    assert views.contact("ann@example.com")["notes"] == "column 3: left of nowhere"
 
 
 def test_remembered_phone_shapes_agree_with_a_full_parse():

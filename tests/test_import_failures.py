@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from db import store
 from db.services import contacts, imports
+from db.services import views
 
 HEADER = "First Name,Last Name,Email,Phone,Title,Company,Tags\n"
 
@@ -145,7 +146,7 @@ def test_a_failure_part_way_leaves_the_store_exactly_as_it_was(tmp_path, known, 
     assert (failed["status"], failed["created"], failed["updated"]) == ("failed", 0, 0)
     assert known("import", "revert", str(failed["batch"]), code=1).stderr == \
         f"error: batch: import batch {failed['batch']} failed and was taken back out; nothing to revert\n"
-    assert known.json("search", "newco") == [] and contacts.show("ann@example.com")["title"] is None
+    assert known.json("search", "newco") == [] and views.contact("ann@example.com")["title"] is None
 
 
 def test_the_same_file_imports_once_the_failure_is_fixed(tmp_path, known):
@@ -155,7 +156,7 @@ def test_the_same_file_imports_once_the_failure_is_fixed(tmp_path, known):
     path.write_text(HEADER + updates() + people(2998))
     out = known.json("import", str(path))
     assert (out["created"], out["updated"], out["rejected"]) == (2998, 2, 0)
-    ann = contacts.show("ann@example.com")
+    ann = views.contact("ann@example.com")
     assert (ann["title"], ann["company"], ann["tags"]) == ("Owner", "NewCo", ["old", "vip"])
     assert [b["status"] for b in known.json("import", "list")] == ["done", "failed"]
 
@@ -217,7 +218,7 @@ def test_revert_gives_updated_contacts_their_old_values_and_search_follows(tmp_p
     assert known.json("search", "newco")[0]["title"] == "NewCo"
     reverted = known.json("import", "revert", str(out["batch"]))
     assert reverted["left"] == [] and reverted["reverted"] == 1998 + 2 + 7 + 1  # people, Ann and Cy, 7 firms, NewCo
-    ann, cy = contacts.show("ann@example.com"), contacts.show(2)
+    ann, cy = views.contact("ann@example.com"), views.contact(2)
     assert (ann["last_name"], ann["title"], ann["company"], ann["phones"], ann["tags"]) == ("", None, None, [], ["old"])
     assert (cy["title"], cy["emails"], cy["company"], cy["tags"]) == (None, [], "Acme", [])
     assert known.json("search", "newco") == [] and known.json("search", "p1@example") == []
@@ -466,5 +467,5 @@ def test_migration_0009_and_a_failed_import_on_postgres(pg_url, tmp_path):
     with pytest.raises(UnreadableFile):
         import_file(str(path))
     assert [c["name"] for c in contacts.list_().rows] == ["Ann"]
-    assert contacts.show("ann@example.com")["title"] is None
+    assert views.contact("ann@example.com")["title"] is None
     assert imports.list_batches()[0]["status"] == "failed"

@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from db.models import Activity, Contact, Deal, DealStage
 from db.services import contacts, deals, followups
+from db.services import views
 
 
 def fill_store():
@@ -47,7 +48,7 @@ def test_a_strict_import_that_fails_leaves_history_timeline_and_contact_as_they_
     failed = crm("import", str(path), "--overwrite", "--strict", code=1)
     assert failed.stderr.splitlines()[-1] == f"error: {path}: 1 row(s) rejected; nothing imported (strict)"
     assert snapshot() == before
-    assert contacts.show(ann)["stage"] == "lead"
+    assert views.contact(ann)["stage"] == "lead"
 
 
 def test_an_import_that_wins_a_deal_records_it_and_its_revert_takes_it_all_back(tmp_path, crm):
@@ -59,7 +60,7 @@ def test_an_import_that_wins_a_deal_records_it_and_its_revert_takes_it_all_back(
     shown = deals.show(ovens)
     assert [h["stage"] for h in shown["history"]] == ["lead", "won"] and shown["history"][0]["left_at"]
     assert "Stage lead -> won" in [a.body for a in Activity.select()]
-    assert contacts.show(ann)["stage"] == "customer"
+    assert views.contact(ann)["stage"] == "customer"
 
     crm("import", "revert", str(batch))
     after = snapshot()
@@ -75,7 +76,7 @@ def test_a_new_won_deal_in_a_failed_import_leaves_its_contact_a_lead(tmp_path, c
     path = tmp_path / "deals.csv"
     path.write_text("title,contact,stage,amount\nBread,ann@example.com,won,100\nCakes,ann@example.com,lead,lots\n")
     crm("import", str(path), "--entity", "deal", "--strict", code=1)
-    assert snapshot() == before and contacts.show(ann)["stage"] == "lead"
+    assert snapshot() == before and views.contact(ann)["stage"] == "lead"
 
 
 def test_reverting_a_new_won_deal_puts_its_contact_back_and_trashes_the_deal_with_its_entries(tmp_path, crm):
@@ -84,12 +85,12 @@ def test_reverting_a_new_won_deal_puts_its_contact_back_and_trashes_the_deal_wit
     path.write_text("title,contact,stage,amount\nBread,ann@example.com,won,100\n")
     batch = crm.json("import", str(path), "--entity", "deal")["batch"]
     bread = Deal.get(Deal.title == "Bread").id
-    assert contacts.show(ann)["stage"] == "customer"
+    assert views.contact(ann)["stage"] == "customer"
     lifecycle = [a.body for a in Activity.select().where(Activity.contact == ann, Activity.deal.is_null())]
     assert lifecycle == [f"Lifecycle stage lead -> customer (deal {bread} won)"]
 
     crm("import", "revert", str(batch))
-    assert contacts.show(ann)["stage"] == "lead"
+    assert views.contact(ann)["stage"] == "lead"
     assert not Activity.select().where(Activity.contact == ann, Activity.deal.is_null()).exists()
     # The deal is in the trash with its own entry ("Deal created"), to come back whole if restored.
     assert Deal.get_by_id(bread).deleted_at is not None

@@ -20,6 +20,7 @@ import pytest
 
 from benchmarks.layout_fidelity import read_store, score
 from db.services import companies, contacts
+from db.services import views
 from importers import headers as hdr
 from importers import rows
 from importers.pipeline import _header_row
@@ -118,11 +119,11 @@ def test_hubspot_company_block_goes_to_the_company_and_15_people_stay_15(crm):
     out = crm.json("import", str(FIXTURES / "hubspot.csv"))
     assert (out["created"], out["updated"], out["rejected"]) == (15, 0, 0)
     assert contacts.list_(limit=0).total == 15
-    zabka = companies.show("Żabka Polska sp. z o.o.")
+    zabka = views.company("Żabka Polska sp. z o.o.")
     assert (zabka["phone"], zabka["city"], zabka["country"], zabka["industry"]) == \
         ("+48221234500", "Warszawa", "Poland", "Retail")
     assert "Company owner: Ola Nowak" in zabka["notes"] and zabka["contacts"] == 9
-    lukasz = contacts.show("lukasz.zolkiewski@zabka.example.com")
+    lukasz = views.contact("lukasz.zolkiewski@zabka.example.com")
     assert lukasz["phones"] == ["+48601234567"] and "Company owner" not in (lukasz["notes"] or "")
     # two people without email behind one office number (extensions 43023 and 118) are two people
     both = [c for c in contacts.list_(limit=0).rows if c["phones"] == ["+48221234567"]]
@@ -141,8 +142,8 @@ def test_hubspot_as_xlsx_keeps_its_repeated_columns_apart(tmp_path, crm):
     book.save(tmp_path / "hubspot.xlsx")
     out = crm.json("import", str(tmp_path / "hubspot.xlsx"))
     assert (out["created"], out["rejected"]) == (15, 0)
-    assert companies.show("İstanbul Lojistik A.Ş.")["phone"] == "+902125550000"
-    assert contacts.show("ayse.yilmaz@istanbul-lojistik.example.com")["phones"] == ["+905321234567"]
+    assert views.company("İstanbul Lojistik A.Ş.")["phone"] == "+902125550000"
+    assert views.contact("ayse.yilmaz@istanbul-lojistik.example.com")["phones"] == ["+905321234567"]
 
 
 # -- the matching rule (db/services/bulk_contacts.py) -------------------------------
@@ -170,8 +171,8 @@ def test_a_phone_matches_only_when_no_email_says_otherwise(tmp_path, crm):
                                           ["Ann", "", "+44 7700 900123"]])  # no email: the same Ann
     out = crm.json("import", str(path))
     assert (out["created"], out["updated"]) == (1, 0) and out["skipped"] == 1
-    assert contacts.show("ann@example.com")["phones"] == ["+447700900123"]
-    assert contacts.show("annie@other.example")["phones"] == ["+447700900123"]
+    assert views.contact("ann@example.com")["phones"] == ["+447700900123"]
+    assert views.contact("annie@other.example")["phones"] == ["+447700900123"]
 
 
 def test_the_same_name_and_shared_phone_without_email_is_one_person(tmp_path, crm):
@@ -207,7 +208,7 @@ def test_placeholders_are_empty_and_a_bad_optional_value_only_warns(tmp_path, cr
          "reason": "kept, but 'bob@' is not a valid email address (it is in the contact's notes)"}]
     assert "note: sheet 'odd', row 3, column 'Email 2': kept, but 'bob@' is not a valid email address" \
         " (it is in the contact's notes)" in result.stderr
-    ann = contacts.show("ann@example.com")
+    ann = views.contact("ann@example.com")
     assert (ann["phones"], ann["company"], ann["birthday"]) == ([], None, None)
     assert ann["notes"] == "Mobile Phone: call me maybe\nBirthday: 1984-02-30"
     bob = [c for c in contacts.list_(limit=0).rows if c["name"] == "Bob"][0]
@@ -231,11 +232,11 @@ def test_company_values_fill_only_empty_fields_and_revert_puts_them_back(tmp_pat
     crm("company", "add", "Nørrebro Bryghus ApS", "--city", "Aarhus")
     out = crm.json("import", str(FIXTURES / "outlook_desktop.csv"))
     assert out["created"] == 3
-    firm = companies.show("Nørrebro Bryghus ApS")
+    firm = views.company("Nørrebro Bryghus ApS")
     assert (firm["phone"], firm["city"]) == ("+4533000000", "Aarhus")  # filled where empty, never overwritten
-    assert "+4533000000" not in contacts.show("soren@norrebro.example.com")["phones"]
+    assert "+4533000000" not in views.contact("soren@norrebro.example.com")["phones"]
     crm("import", "revert", str(out["batch"]))
-    firm = companies.show("Nørrebro Bryghus ApS")
+    firm = views.company("Nørrebro Bryghus ApS")
     assert (firm["phone"], firm["city"]) == (None, "Aarhus")
     assert [c["name"] for c in companies.list_(limit=0).rows] == ["Nørrebro Bryghus ApS"]
 
@@ -247,10 +248,10 @@ def test_hubspot_on_postgres_fills_and_reverts_the_company(pg_url):
     companies.create({"name": "Żabka Polska sp. z o.o.", "city": "Kraków"})
     result = import_file(str(FIXTURES / "hubspot.csv"))
     assert (result.created, result.rejected) == (15, 0)
-    zabka = companies.show("Żabka Polska sp. z o.o.")
+    zabka = views.company("Żabka Polska sp. z o.o.")
     assert (zabka["phone"], zabka["city"], zabka["industry"]) == ("+48221234500", "Kraków", "Retail")
     imports.revert(result.batch)
-    zabka = companies.show("Żabka Polska sp. z o.o.")
+    zabka = views.company("Żabka Polska sp. z o.o.")
     assert (zabka["phone"], zabka["city"], zabka["industry"]) == (None, "Kraków", None)
     assert contacts.list_(limit=0).total == 0 and [c["name"] for c in companies.list_(limit=0).rows] == [zabka["name"]]
 
@@ -272,7 +273,7 @@ def test_an_organizations_export_is_a_company_sheet(tmp_path, crm):
         ["7", "Müller Bäckerei GmbH", "https://mueller-baeckerei.example.com/", "Bakery",
          "Straße des 17. Juni 135, 10623 Berlin"]])
     assert crm.json("import", str(path))["created"] == 1
-    firm = companies.show("müller bäckerei gmbh")
+    firm = views.company("müller bäckerei gmbh")
     assert (firm["domain"], firm["industry"], firm["address"]) == \
         ("mueller-baeckerei.example.com", "Bakery", "Straße des 17. Juni 135, 10623 Berlin")
 
@@ -281,7 +282,7 @@ def test_company_values_without_a_company_stay_in_the_persons_notes(tmp_path, cr
     path = write_csv(tmp_path / "o.csv", [["First Name", "E-mail Address", "Company Main Phone", "Business City",
                                            "Company"], ["Ann", "ann@example.com", "+44 20 7946 0000", "Leeds", ""]])
     assert crm.json("import", str(path))["created"] == 1
-    ann = contacts.show("ann@example.com")
+    ann = views.contact("ann@example.com")
     assert (ann["phones"], ann["company"]) == ([], None)
     assert ann["notes"] == "Company Main Phone: +44 20 7946 0000\nBusiness City: Leeds"
 
@@ -292,4 +293,4 @@ def test_a_failed_import_leaves_the_company_as_it_was(tmp_path, crm):
     path = write_csv(tmp_path / "s.csv", [["First Name", "E-mail Address", "Company", "Company Main Phone"],
                                           *good, ["Bob", "bob@", "Acme", ""]])
     crm("import", str(path), "--strict", code=1)
-    assert companies.show("Acme")["phone"] is None and contacts.list_(limit=0).total == 0
+    assert views.company("Acme")["phone"] is None and contacts.list_(limit=0).total == 0

@@ -12,7 +12,7 @@ import pytest
 
 from db.config import get_config
 from db.errors import Conflict
-from db.services import companies, contacts, deals, followups, tickets
+from db.services import companies, contacts, deals, followups, tickets, views
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -47,7 +47,7 @@ def test_a_stale_edit_from_another_process_is_refused_and_writes_nothing(target)
 
     second = crm(target, "contact", "edit", str(ann["id"]), "--title", "Owner", "--phone", "07700 900123",
                  "--expect-version", "1", user="lee")
-    after = contacts.show(ann["id"])
+    after = views.contact(ann["id"])
     assert second.returncode == 1
     assert second.stdout == ""
     assert second.stderr == (f"error: contact {ann['id']} was changed by kim at {local_minute(after['updated_at'])} "
@@ -57,7 +57,7 @@ def test_a_stale_edit_from_another_process_is_refused_and_writes_nothing(target)
     # stating the version now current goes through; without --expect-version the CLI edits as it always did
     assert crm(target, "contact", "edit", str(ann["id"]), "--title", "Owner", "--expect-version", "2").returncode == 0
     assert crm(target, "contact", "edit", str(ann["id"]), "--title", "Chair").returncode == 0
-    assert contacts.show(ann["id"])["version"] == 4
+    assert views.contact(ann["id"])["version"] == 4
 
 
 def test_the_check_and_the_write_are_one_transaction(target, tmp_path):
@@ -90,7 +90,7 @@ def test_the_check_and_the_write_are_one_transaction(target, tmp_path):
     b_out, b_err = b.communicate(timeout=60)
     assert (a.returncode, a_out) == (0, "2\n"), a_err
     assert b.returncode == 1 and "was changed by kim at" in b_err and b_err.count("\n") == 1, b_err
-    after = contacts.show(ann["id"])
+    after = views.contact(ann["id"])
     assert (after["title"], after["version"], after["updated_by"]) == ("from A", 2, "kim")
 
 
@@ -136,14 +136,14 @@ def test_every_kind_bumps_its_version_and_names_who_changed_what(crm_store):
     contacts.delete(ann["id"])
     assert contacts.restore(ann["id"])["version"] == 3
     assert deals.won(deal["id"])["version"] == 4
-    assert contacts.show(ann["id"])["version"] == 4  # winning the deal made Ann a customer
+    assert views.contact(ann["id"])["version"] == 4  # winning the deal made Ann a customer
 
     with pytest.raises(Conflict) as refused:
         companies.update(acme["id"], {"name": "Acme Ltd"}, expected_version=1,
                          started_from={"name": "Acme", "city": None, "country": None})
     assert str(refused.value).startswith(f"company {acme['id']} was changed by sam at ")
     assert str(refused.value).endswith(" since you opened it (city); reload and edit again")
-    assert companies.show(acme["id"])["name"] == "Acme"
+    assert views.company(acme["id"])["name"] == "Acme"
     for stale in (lambda: deals.update(deal["id"], {"title": "x"}, expected_version=3),
                   lambda: tickets.update(ticket["id"], {"subject": "x"}, expected_version=1),
                   lambda: followups.reschedule(call["id"], "2026-12-03", expected_version=2)):
@@ -164,9 +164,9 @@ def test_merge_and_import_bump_versions_set_based(crm_store, tmp_path):
     path.write_text("Name,Email,Title\nAnn Lee,ann@example.com,Buyer\nBo Diaz,bo@example.com,\n")
     result = import_file(str(path), on_duplicate="update")
     assert (result.created, result.updated) == (1, 1)
-    ann = contacts.show(keep["id"])
+    ann = views.contact(keep["id"])
     assert (ann["title"], ann["version"], ann["updated_by"]) == ("Buyer", 3, "sam")
-    bo = contacts.show("bo@example.com")
+    bo = views.contact("bo@example.com")
     assert bo["version"] == 1
 
 
@@ -176,4 +176,4 @@ def test_a_version_that_is_no_number_is_refused_before_anything_is_written(crm_s
         contacts.update(ann["id"], {"title": "x"}, expected_version="two")
     assert str(bad.value) == "version: 'two' is not a version number"
     crm("contact", "edit", str(ann["id"]), "--title", "x", "--expect-version", "0", code=2)
-    assert contacts.show(ann["id"])["title"] is None
+    assert views.contact(ann["id"])["title"] is None

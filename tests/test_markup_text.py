@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from db.services import companies, contacts, followups, tickets
+from db.services import views
 
 MARKUP = ["[/]", "[bold red]Eve", "[link=file:///etc/passwd]click", "[/bold]", "ends with \\", "[i]x[/i] [b]"]
 SUBJECT = "[link=x]y[/link]"
@@ -21,7 +22,7 @@ def test_cli_tables_show_markup_literally(crm, clock, name):
     added = crm("contact", "add", "--first-name", name, "--title", name, "--company", name,
                 "--email", "eve@example.com")
     assert name in added.stdout, added.stdout  # printed back after the save, not a crash
-    ref = str(contacts.show("eve@example.com")["id"])
+    ref = str(views.contact("eve@example.com")["id"])
     tickets.create({"subject": name, "contact": ref})
     followups.create(name, "2026-11-23 09:00", contact=ref)
     for args in (["contact", "show", ref], ["contact", "list"], ["company", "show", "1"], ["company", "list"],
@@ -57,7 +58,7 @@ def _shown(app, selector) -> str:
 @pytest.mark.anyio
 async def test_the_app_shows_markup_literally(crm_store, clock):
     from crm_tui.app import CrmApp
-    from crm_tui.screens.ticket_detail import TicketDetailScreen
+    from crm_tui.screens.ticket_page import TicketPage
     from db.services import activities
 
     clock(2026, 11, 23, 10, 0)
@@ -90,7 +91,7 @@ async def test_the_app_shows_markup_literally(crm_store, clock):
         await pilot.pause()
         await pilot.press(*"[/b]", "tab", "tab", *"new@example.com", "ctrl+s")
         await settle(pilot)
-        assert contacts.show("new@example.com")["name"] == "[/b]"
+        assert views.contact("new@example.com")["name"] == "[/b]"
         assert "[/b]" in _cells(app, "#contacts-table")
         assert any(n.message == "Added [/b]" for n in app._notifications)
         app.open_contact(slash["id"])
@@ -108,7 +109,7 @@ async def test_the_app_shows_markup_literally(crm_store, clock):
         await pilot.press("4")
         await settle(pilot)
         assert SUBJECT in _cells(app, "#queue")
-        app.push_screen(TicketDetailScreen(ticket["id"]))
+        app.push_screen(TicketPage(ticket["id"]))
         await settle(pilot)
         assert f"#{ticket['id']} {SUBJECT}" in _shown(app, "#card") and "\n[/]" in _shown(app, "#card")
 

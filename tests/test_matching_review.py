@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from db import store
 from db.models import Contact
 from db.services import contacts, deals
+from db.services import views
 
 
 def write(path, text):
@@ -70,7 +71,7 @@ def test_overwrite_does_not_rename_the_stored_contact(tmp_path, crm):
     alice_id = alice()
     out = crm.json("import", write(tmp_path / "jd.csv", JD), "--on-duplicate", "update", "--overwrite")
     assert out["created"] == 2 and out["updated"] == 0
-    shown = contacts.show(alice_id)
+    shown = views.contact(alice_id)
     assert (shown["first_name"], shown["last_name"]) == ("Alice", "Morgan")
 
 
@@ -81,13 +82,13 @@ def test_a_phone_still_matches_the_same_name_or_a_row_without_one(tmp_path, crm)
     assert (out["created"], out["updated"]) == (0, 1)
     out = crm.json("import", write(tmp_path / "b.csv", "email,phone\nalice@m.org,+447700900100\n"))
     assert (out["created"], out["updated"]) == (0, 1)
-    assert contacts.show(alice_id)["title"] == "Editor"
+    assert views.contact(alice_id)["title"] == "Editor"
     assert Contact.select().count() == 1
     # and a stored contact with no name takes a named row by its phone
     nameless = contacts.create({}, emails=["desk@m.org"], phones=["+44 7700 900222"])["id"]
     out = crm.json("import", write(tmp_path / "c.csv", "first_name,phone\nRita,+44 7700 900222\n"))
     assert (out["created"], out["updated"]) == (0, 1)
-    assert contacts.show(nameless)["first_name"] == "Rita"
+    assert views.contact(nameless)["first_name"] == "Rita"
 
 
 # -- 3. our own export of contacts, imported again ---------------------------------------
@@ -133,8 +134,8 @@ def test_an_edited_email_updates_that_contact(tmp_path, crm):
     out = crm.json("import", str(path))
     assert (out["created"], out["updated"], out["skipped"]) == (0, 2, 49)
     assert Contact.select().count() == 50
-    assert contacts.show(7)["emails"] == ["p6@ex.com", "p7@new.example"]  # contact 7 is P6
-    assert contacts.show(8)["title"] == "Boss"
+    assert views.contact(7)["emails"] == ["p6@ex.com", "p7@new.example"]  # contact 7 is P6
+    assert views.contact(8)["title"] == "Boss"
 
 
 def test_an_id_naming_someone_else_in_this_store_is_not_theirs(tmp_path, crm):
@@ -146,8 +147,8 @@ def test_an_id_naming_someone_else_in_this_store_is_not_theirs(tmp_path, crm):
     edit(path, {(1, "first_name"): "Zed", (1, "emails"): "zed@else.org", (1, "phones"): None})
     out = crm.json("import", str(path))
     assert (out["created"], out["rejected"]) == (1, 0)
-    assert contacts.show("zed@else.org")["id"] == 51
-    assert contacts.show(1)["first_name"] == "P0"
+    assert views.contact("zed@else.org")["id"] == 51
+    assert views.contact(1)["first_name"] == "P0"
 
 
 def test_the_sheets_external_id_column_is_the_external_id(tmp_path, crm):
@@ -180,11 +181,11 @@ def test_into_a_fresh_store_the_ids_link_the_files_own_rows(tmp_path, crm):
         out = fresh.json("import", str(path))
         assert out["rejected"] == 0, out["errors"]
     store.open_store(str(tmp_path / "fresh.db"))
-    jan_there = contacts.show("jan@x.pl")
+    jan_there = views.contact("jan@x.pl")
     assert jan_there["id"] == 3 and Contact.select().count() == 3
     assert Contact.get_by_id(3).external_id is None
     assert [(d["title"], d["contact"]) for d in deals.list_().rows] == [("Ovens", "Jan Nowak")]
-    assert contacts.show(2)["first_name"] == "Someone"
+    assert views.contact(2)["first_name"] == "Someone"
 
 
 def test_our_export_reimported_on_postgresql(tmp_path, pg_url):
@@ -201,4 +202,4 @@ def test_our_export_reimported_on_postgresql(tmp_path, pg_url):
     edit(path, {(7, "emails"): "p7@new.example"})
     out = cli.json("import", str(path))
     assert (out["created"], out["updated"], out["skipped"]) == (0, 1, 49)
-    assert contacts.show(7)["emails"] == ["p6@ex.com", "p7@new.example"]
+    assert views.contact(7)["emails"] == ["p6@ex.com", "p7@new.example"]

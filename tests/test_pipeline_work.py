@@ -4,6 +4,7 @@ import pytest
 from db.errors import Invalid, NotFound
 from db.models import DealStage
 from db.services import activities, contacts, dashboard, deals, followups, tickets
+from db.services import views
 
 
 @pytest.fixture
@@ -137,7 +138,7 @@ def test_recurring_followup_steps_from_its_due_date(ann, clock):
     done = followups.done(f["id"], note="all good")
     assert done["status"] == "done"
     assert done["next"]["due"] == "2026-02-28T09:00" and done["next"]["every"] == "1m"
-    timeline = contacts.show(ann["id"])["timeline"]
+    timeline = views.contact(ann["id"])["timeline"]
     assert timeline[0]["body"] == "Follow-up done: Monthly check-in (all good)"
     with pytest.raises(Invalid, match="already done"):
         followups.done(f["id"])

@@ -5,6 +5,7 @@ import sys
 
 from db import store
 from db.services import companies, contacts, deals, find, followups, tickets
+from db.services import views
 
 
 def test_schema_and_everyday_work(pg_url):
@@ -12,7 +13,7 @@ def test_schema_and_everyday_work(pg_url):
     assert store.applied_migrations() == scripts and store.pending_migrations() == []
     ann = contacts.create({"first_name": "Zoë", "last_name": "Åström", "company": "Café Lumière"},
                           emails=["zoe@example.com"], phones=["07700 900123"], tags=["vip"])
-    assert contacts.show("ZOE@example.com")["phones"] == ["+447700900123"]
+    assert views.contact("ZOE@example.com")["phones"] == ["+447700900123"]
     d = deals.create({"title": "Website", "contact": ann["id"], "amount": "4,800.50"})
     deals.move(d["id"], "proposal")
     assert [h["stage"] for h in deals.show(d["id"])["history"]] == ["lead", "proposal"]
@@ -30,7 +31,7 @@ def test_schema_and_everyday_work(pg_url):
     assert [c["id"] for c in contacts.list_(sort="company").rows] == [ann["id"], bo["id"]]
     assert [c["id"] for c in contacts.list_(sort="-company").rows] == [ann["id"], bo["id"]]
     assert [c["id"] for c in contacts.list_(query="o", limit=1, count_up_to=1).rows] == [bo["id"]]
-    cafe = companies.show("Café Lumière")  # the company's 360
+    cafe = views.company("Café Lumière")  # the company's 360
     assert ([p["id"] for p in cafe["people"]], [x["id"] for x in cafe["deals"]]) == ([ann["id"]], [d["id"]])
     assert {a["about"].split(":")[0] for a in cafe["timeline"]} == {f"deal {d['id']}", f"ticket {t['id']}"}
 

@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from db import store
 from db.models import Company, Contact, Deal, FollowUp, Ticket
 from db.services import companies, contacts, deals, followups, imports, tickets
+from db.services import views
 
 MODELS = (Company, Contact, Deal, Ticket, FollowUp)
 
@@ -59,7 +60,7 @@ def test_an_edited_export_updates_the_same_store_in_place_with_overwrite(tmp_pat
     assert out["updated"] >= 4
     assert counts() == before  # no duplicates
     assert deals.show(ids["ovens"])["amount"] == "5200.00"
-    assert contacts.show(ids["ann"])["title"] == "Head Baker"
+    assert views.contact(ids["ann"])["title"] == "Head Baker"
     assert [f["subject"] for f in followups.list_(status=None).rows] == ["Call Ann about the ovens", "Fix oven"]
     assert companies.resolve("Harbour Bakery").domain == "harbour.example"
     # children still link to the matched records
@@ -85,7 +86,7 @@ def test_without_overwrite_only_empty_fields_are_filled(tmp_path, crm):
     assert (out["created"], out["rejected"]) == (0, 0)
     assert counts() == before
     assert deals.show(ids["ovens"])["amount"] == "4800.00"  # set already: kept
-    assert contacts.show(ids["ann"])["title"] == "Owner"
+    assert views.contact(ids["ann"])["title"] == "Owner"
     assert followups.show(1)["subject"] == "Call Ann"
     assert companies.resolve("Harbour Bakery").domain == "harbour.example"  # empty: filled
     assert deals.show(2)["notes"] == "call before delivery"
@@ -117,7 +118,7 @@ def test_the_export_goes_into_a_fresh_store_with_its_links_and_twice_without_dup
     assert (out["created"], out["rejected"]) == (9, 0)
     store.open_store(str(fresh))
     assert counts() == [2, 2, 2, 1, 2]
-    ann = contacts.show("ann@example.com")
+    ann = views.contact("ann@example.com")
     assert ann["title"] == "Head Baker" and ann["company"] == "Harbour Bakery"
     assert {d["title"]: (d["contact"], d["company"], d["amount"]) for d in deals.list_().rows} == \
         {"Ovens": ("Ann Lee", "Harbour Bakery", "5200.00"), "Shelves": (None, "Żabka", "100.00")}

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from crm_tui.app import CrmApp
 from db import taglist
-from db.services import contacts
+from db.services import contacts, views
 from importers import rows
 from tests.pilot import settle
 
@@ -117,13 +117,13 @@ async def test_the_app_form_shows_and_saves_such_tags_unchanged(crm):
         assert field.value == 'vip, "webinar, q3"'
         await pilot.press("ctrl+s")  # saved as shown: nothing split, nothing lost
         await settle(pilot, app)
-        assert contacts.show(ann["id"])["tags"] == ["vip", "webinar, q3"]
+        assert views.contact(ann["id"])["tags"] == ["vip", "webinar, q3"]
         await pilot.press("e")
         await pilot.pause()
         app.screen.query_one("#f-tags").value = '"Webinar, Q3", "a;b", trade'  # vip taken out, two added
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert contacts.show(ann["id"])["tags"] == ["a;b", "trade", "webinar, q3"]
+        assert views.contact(ann["id"])["tags"] == ["a;b", "trade", "webinar, q3"]
 
 
 def test_a_company_tag_with_a_comma_survives_its_sheet(crm, tmp_path):

@@ -3,6 +3,7 @@ import pytest
 
 from crm_tui.app import CrmApp
 from db.services import companies, contacts, dashboard, deals, demo, followups, tickets
+from db.services import views
 from tests.pilot import settle, table_text
 
 pytestmark = pytest.mark.anyio
@@ -68,7 +69,7 @@ async def test_add_contact_with_validation_beside_the_field(shop):
         app.screen.query_one("#f-email").value = "nia@example.com"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert contacts.show("nia@example.com")["name"] == "Nia Long"
+        assert views.contact("nia@example.com")["name"] == "Nia Long"
 
 
 async def test_log_a_call_and_add_a_followup_from_the_detail(shop):
@@ -78,13 +79,13 @@ async def test_log_a_call_and_add_a_followup_from_the_detail(shop):
         await settle(pilot, app)
         await pilot.press("c", *"Left a voicemail", "enter")
         await settle(pilot, app)
-        assert contacts.show(1)["timeline"][0]["body"] == "Left a voicemail"
+        assert views.contact(1)["timeline"][0]["body"] == "Left a voicemail"
         await pilot.press("at", *"Sent the quote", "enter")
         await settle(pilot, app)
-        assert (contacts.show(1)["timeline"][0]["kind"], contacts.show(1)["timeline"][0]["body"]) == ("email", "Sent the quote")
+        assert (views.contact(1)["timeline"][0]["kind"], views.contact(1)["timeline"][0]["body"]) == ("email", "Sent the quote")
         await pilot.press("f", *"Call back", "tab", *"2026-11-25 09:30", "ctrl+s")
         await settle(pilot, app)
-        assert [f["due"] for f in contacts.show(1)["followups"] if f["subject"] == "Call back"] == ["2026-11-25T09:30"]
+        assert [f["due"] for f in views.contact(1)["followups"] if f["subject"] == "Call back"] == ["2026-11-25T09:30"]
 
 
 async def test_move_a_deal_on_the_board_and_mark_one_lost(shop):
@@ -237,7 +238,7 @@ async def test_import_from_the_ui_with_a_dry_run_first(shop, tmp_path):
         await pilot.press("ctrl+g")
         await settle(pilot, app)
         assert str(app.screen.query_one("#status").render()).startswith("imported: 1 created")
-        assert contacts.show("ada@example.com")["notes"] is None  # the column was dropped as chosen
+        assert views.contact("ada@example.com")["notes"] is None  # the column was dropped as chosen
 
 
 async def test_import_lists_the_sheets_and_imports_the_one_picked(shop, tmp_path):
@@ -278,7 +279,7 @@ async def test_trash_restores(shop):
         app.screen.query_one("#trash").focus()
         await pilot.press("r")
         await settle(pilot, app)
-        assert contacts.show(1)["id"] == 1
+        assert views.contact(1)["id"] == 1
 
 
 async def test_companies_search_open_the_360_and_show_their_people(shop):
@@ -292,14 +293,14 @@ async def test_companies_search_open_the_360_and_show_their_people(shop):
         assert table_text(app, "#companies-table")[0][0] == "Harbour Bakery"
         await pilot.press("enter")  # the company's own page
         await settle(pilot, app)
-        bakery = companies.show("Harbour Bakery")
+        bakery = views.company("Harbour Bakery")
         assert "Harbour Bakery" in str(app.screen.query_one("#card").render())
         assert [r[0] for r in table_text(app, "#people")] == [p["name"] for p in bakery["people"]] != []
         assert len(table_text(app, "#deals")) == len(bakery["deals"])
         await pilot.press("n")
         await pilot.press(*"Called the owner", "enter")
         await settle(pilot, app)
-        assert companies.show("Harbour Bakery")["timeline"][0]["body"] == "Called the owner"
+        assert views.company("Harbour Bakery")["timeline"][0]["body"] == "Called the owner"
         assert table_text(app, "#timeline")[0][2] == "Called the owner"
         app.screen.query_one("#people").focus()
         await pilot.press("enter")  # a person opens their own page
@@ -350,14 +351,14 @@ async def test_delete_offers_undo_right_away_and_merge_folds_a_duplicate(shop):
         app.screen.query_one("#f-other").value = dup["email"]
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        merged = contacts.show(keep["id"])
+        merged = views.contact(keep["id"])
         assert dup["email"] in merged["emails"] and contacts.list_(query=dup["email"]).total == 1
         await pilot.press("x")  # delete: back to the page it came from, undo offered
         await settle(pilot, app)
         assert contacts.list_(query=keep["email"]).total == 0
         await pilot.press("u")
         await settle(pilot, app)
-        assert contacts.show(keep["id"])["id"] == keep["id"]
+        assert views.contact(keep["id"])["id"] == keep["id"]
 
 
 async def test_keys_can_be_remapped_in_the_config(shop, crm_store):

@@ -6,8 +6,9 @@ import sqlite3
 import pytest
 
 from crm_tui.app import CrmApp
-from crm_tui.modals import Form
+from crm_tui.forms import Form
 from db.services import contacts, followups
+from db.services import views
 from tests.pilot import settle
 
 pytestmark = pytest.mark.anyio
@@ -96,4 +97,4 @@ async def test_a_refused_save_in_the_worker_still_puts_the_reason_beside_the_fie
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert not isinstance(app.screen, Form)
-    assert contacts.show("nia@example.com")["name"] == "Nia"
+    assert views.contact("nia@example.com")["name"] == "Nia"

@@ -10,10 +10,10 @@ from datetime import datetime
 import pytest
 
 from crm_tui.app import CrmApp
-from crm_tui.modals import ContactForm
+from crm_tui.forms import ContactForm
 from crm_tui.screens.base import selected_key
 from db.config import get_config
-from db.services import contacts
+from db.services import contacts, views
 from tests.pilot import settle, table_text
 
 pytestmark = pytest.mark.anyio
@@ -90,7 +90,7 @@ async def test_a_stale_form_is_refused_keeps_what_was_typed_and_reloads_on_reque
 
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        stored = contacts.show(ann["id"])
+        stored = views.contact(ann["id"])
         when = datetime.fromisoformat(stored["updated_at"].replace("Z", "+00:00")).astimezone(get_config().tz)
         line = form.query_one("#form-conflict")
         assert app.screen is form and line.display
@@ -108,6 +108,6 @@ async def test_a_stale_form_is_refused_keeps_what_was_typed_and_reloads_on_reque
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert app.screen is not form
-        saved = contacts.show(ann["id"])
+        saved = views.contact(ann["id"])
         assert (saved["title"], saved["phones"], saved["version"], saved["updated_by"]) == (
             "Head buyer", ["+447700900123"], 3, "sam")

@@ -5,8 +5,8 @@ import pytest
 
 from crm_tui.app import CrmApp
 from crm_tui.charts import BarChart
-from crm_tui.screens.company_detail import CompanyDetailScreen
-from crm_tui.modals import DealForm
+from crm_tui.screens.company_page import CompanyPage
+from crm_tui.forms import DealForm
 from db.display import money
 from db.services import common, deals, reports
 from tests.pilot import settle
@@ -100,7 +100,7 @@ async def test_enter_on_a_customer_opens_its_page(story):
         assert app.focused.id == "top-customers"
         await pilot.press("enter")
         await settle(pilot, app)
-        assert isinstance(app.screen, CompanyDetailScreen) and app.screen.record_id == first["id"]
+        assert isinstance(app.screen, CompanyPage) and app.screen.record_id == first["id"]
         await pilot.press("escape")
         await settle(pilot, app)
         await pilot.press("tab")  # to the at-risk list

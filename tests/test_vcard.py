@@ -13,6 +13,7 @@ import pytest
 
 from db.errors import Invalid
 from db.services import contacts
+from db.services import views
 from db.services.bulk_contacts import ContactImporter, ContactRow
 from db.store import write
 from importers.read import open_sheets, sniff
@@ -132,7 +133,7 @@ def test_the_bulk_importer_stores_birthday_address_and_labels():
                       birthday="1980-03-08").with_document()
     with write():
         assert ContactImporter(None).add_chunk([more]) == ["updated"]
-    ann = contacts.show(ann["id"])
+    ann = views.contact(ann["id"])
     assert ann["email_labels"] == ["work", None, "other"] and ann["birthday"] == "--03-08"
 
 
@@ -140,14 +141,14 @@ def test_postgres_keeps_the_new_fields_and_a_vcf_import(pg_url, tmp_path):
     made = contacts.create({"first_name": "Ann", "birthday": "--02-29", "address": "1 Main St\nLondon"},
                            emails=["a@x.example"], email_labels=["work"], phones=["+44 20 7946 0000"],
                            phone_labels=["cell"])
-    ann = contacts.show(made["id"])
+    ann = views.contact(made["id"])
     assert (ann["birthday"], ann["address"], ann["email_labels"], ann["phone_labels"]) == (
         "--02-29", "1 Main St\nLondon", ["work"], ["cell"])
     from importers.pipeline import import_file
 
     result = import_file(str(FIXTURES / "vcard30.vcf"))
     assert (result.created, result.rejected) == (4, 0)
-    lukasz = contacts.show("lukasz.z@poczta.example.net")
+    lukasz = views.contact("lukasz.z@poczta.example.net")
     assert lukasz["birthday"] == "1984-02-29" and lukasz["phone_labels"] == ["cell", "work", "work,fax"]
 
 
@@ -303,15 +304,15 @@ def test_export_reads_back_as_it_was_written(crm, tmp_path):
 def test_vcard_40_writer_reads_back_the_same():
     _, ann, bo = _people()
     for who in (ann, bo):
-        full = contacts.show(who["id"])
+        full = views.contact(who["id"])
         v3, v4 = card_of(full, "3.0").serialize(), card_of(full, "4.0").serialize()
         assert "VERSION:4.0" in v4
         from importers.vcard import card_row
         import vobject
 
         assert card_row(vobject.readOne(v4)) == card_row(vobject.readOne(v3))
-    assert "BDAY:--0612" in card_of(contacts.show(bo["id"]), "4.0").serialize()
-    assert 'TEL;PREF=1;TYPE="work,fax":+442079460000' in card_of(contacts.show(ann["id"]), "4.0").serialize()
+    assert "BDAY:--0612" in card_of(views.contact(bo["id"]), "4.0").serialize()
+    assert 'TEL;PREF=1;TYPE="work,fax":+442079460000' in card_of(views.contact(ann["id"]), "4.0").serialize()
 
 
 def test_export_filters_pick_the_contacts(crm, tmp_path):
@@ -346,7 +347,7 @@ def test_vdir_one_private_file_per_contact_named_from_its_uid(crm, tmp_path):
     folder = tmp_path / "sync"
     crm("export", str(folder), "--vdir", "--entity", "contact")
     files = sorted((folder / "contacts").iterdir())
-    assert [f.name for f in files] == sorted(file_name(uid_of(contacts.show(c["id"]))) for c in (org, ann, bo))
+    assert [f.name for f in files] == sorted(file_name(uid_of(views.contact(c["id"]))) for c in (org, ann, bo))
     assert "ann-1.vcf" in [f.name for f in files]  # urn:uuid: dropped from the name
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == 0o600
@@ -392,7 +393,7 @@ def test_khard_lists_every_contact_of_the_vdir_export(crm, tmp_path):
                          env=env, timeout=60)
     assert run.returncode == 0, run.stderr
     listed = {line.split("\t")[0] for line in run.stdout.splitlines() if line.strip()}
-    exported = {uid_of(contacts.show(c["id"])) for c in crm.json("contact", "list")}
+    exported = {uid_of(views.contact(c["id"])) for c in crm.json("contact", "list")}
     assert len(exported) == 11 and listed == exported
     phones = subprocess.run([KHARD, "-c", str(conf), "phone", "--parsable"], capture_output=True, text=True,
                             env=env, timeout=60)

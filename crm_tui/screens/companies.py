@@ -4,22 +4,14 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.widgets import Input
 
-from crm_tui.modals import Form
+from crm_tui.forms import CompanyForm
 from crm_tui.screens.listing import ListPage
 from db import taglist
 from db.services import companies
 
 
-class CompanyForm(Form):
-    TITLE = "New company"
-    FIELDS = [("name", "Name", "Harbour Bakery"), ("domain", "Website", "harbourbakery.co.uk"),
-              ("industry", "Industry", ""), ("phone", "Phone", ""), ("city", "City", ""), ("country", "Country", "")]
-
-
 class CompaniesScreen(ListPage):
-    TITLE = "Companies"
     KIND = "company"
-    NOUN = "companies"
     TABLE_ID = "companies-table"
     PLACEHOLDER = "search companies… (tag:trade owner:sam)"
     FILTERS = ("tag", "owner")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from crm_tui.modals import ContactForm, Form
+from crm_tui.forms import ContactForm, SegmentForm, save_contact
 from crm_tui.screens.base import split_filters
 from crm_tui.screens.listing import ListPage
 from db import display, taglist
-from db.services import contacts, segments
+from db.services import segments
 
 
 def parse_query(text: str) -> dict:
@@ -18,37 +18,8 @@ def parse_query(text: str) -> dict:
     return out
 
 
-def save_contact(values: dict, contact_id: int | None = None) -> dict:
-    """A form's values through the same service (and rules) as the CLI."""
-    fields = {k: values[k] for k in ("first_name", "last_name", "company", "title", "birthday", "address")
-              if values.get(k) or contact_id}
-    if values.get("stage"):
-        fields["stage"] = values["stage"]
-    emails = [values["email"]] if values.get("email") else []
-    phones = [values["phone"]] if values.get("phone") else []
-    tags = taglist.split(values.get("tags"))  # 'vip, "webinar, q3"': two tags
-    if contact_id is None:
-        return contacts.create(fields, emails=emails, phones=phones, tags=tags)
-    current = contacts.show(contact_id)
-    keep_emails = [e for e in current["emails"] if e.lower() != (current["email"] or "").lower()]
-    keep_phones = [p for p in current["phones"] if p != current["phone"]]
-    # the field shows every tag (contact_detail.py), so what it no longer holds was taken out
-    kept = {t.lower() for t in tags}
-    return contacts.update(contact_id, fields, emails=emails + keep_emails if emails else keep_emails,
-                           phones=phones + keep_phones if phones else keep_phones, add=tags,
-                           remove=[t for t in current["tags"] if t not in kept] if "tags" in values else [],
-                           expected_version=values.get("version"), started_from=values.get("loaded"))
-
-
-class SegmentForm(Form):
-    TITLE = "Save this view as a segment"
-    FIELDS = [("name", "Name", "VIP customers")]
-
-
 class ContactsScreen(ListPage):
-    TITLE = "Contacts"
     KIND = "contact"
-    NOUN = "contacts"
     TABLE_ID = "contacts-table"
     PLACEHOLDER = "search names, emails, phones, companies…  (filters: tag:vip stage:customer owner:sam dnc:yes)"
     COLUMNS = [("Name", "name"), ("Email", None), ("Phone", None), ("Company", "company"), ("Title", "title"),

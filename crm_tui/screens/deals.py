@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label
 
-from crm_tui.modals import DealForm, ReasonForm
+from crm_tui.forms import DealForm, ReasonForm
 from crm_tui.screens.base import MineFilter, Page, fill, selected_key
 from db.config import get_config
 from db.display import amount

@@ -6,15 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from crm_tui.modals import Form
+from crm_tui.forms import RescheduleForm
 from crm_tui.screens.base import MineFilter, Page, fill, selected_key
 from db import display
 from db.services import followups
-
-
-class RescheduleForm(Form):
-    TITLE = "Reschedule"
-    FIELDS = [("due", "New due", "tomorrow 9:30, mon, 2026-12-01 14:00")]
 
 
 class FollowupsScreen(MineFilter, Page):

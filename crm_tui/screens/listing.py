@@ -10,14 +10,14 @@ from textual.widgets import DataTable, Input, Label
 from textual.widgets.data_table import ColumnKey
 
 from crm_tui.screens.base import Page, plain, selected_key, split_filters
-from db.services import companies, contacts
+from db.services import kinds
 
 PAGE = 60  # a screenful or two; more load as the cursor nears the end
 COUNT_UP_TO = 1000  # "1,000+ contacts": counting every match of a one-letter search costs more than its page
 
 
 class ListPage(Page):
-    KIND = ""  # "contact" or "company": what Enter opens and delete moves to the trash
+    KIND = ""  # "contact" or "company": what Enter opens and delete moves to the trash; names the page
     NOUN = "records"
     PLACEHOLDER = "search…"
     FILTERS: tuple[str, ...] = ()
@@ -31,12 +31,16 @@ class ListPage(Page):
         Binding("r", "reverse", "Reverse", id="list.reverse"),
     ]
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.KIND:  # the title and the noun of the count ("12 contacts") are the kind's
+            cls.TITLE, cls.NOUN = kinds.KINDS[cls.KIND].title, kinds.KINDS[cls.KIND].plural
+
     def fetch(self, filters: dict, offset: int, sort: str):
         """One page from the service (runs in a worker thread). Counting stops at
         COUNT_UP_TO while searching; the whole list is cheap to count."""
-        service = contacts if self.KIND == "contact" else companies
-        return service.list_(limit=PAGE, offset=offset, sort=sort,
-                             count_up_to=COUNT_UP_TO if filters.get("query") else None, **filters)
+        return kinds.KINDS[self.KIND].service.list_(limit=PAGE, offset=offset, sort=sort,
+                                                    count_up_to=COUNT_UP_TO if filters.get("query") else None, **filters)
 
     def cells(self, record: dict) -> tuple:
         raise NotImplementedError

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Label, Static
 
-from crm_tui.modals import DealForm, FollowupForm, NoteForm, TicketForm
+from crm_tui.forms import DealForm, FollowupForm, NoteForm, TicketForm
 from crm_tui.screens.base import Page, fill, local_time
 from db import display
 from db.services import activities, deals, followups, tickets

@@ -5,15 +5,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
-from crm_tui.modals import TicketForm
+from crm_tui.forms import TicketForm
 from crm_tui.screens.base import fill, selected_key, split_filters
-from crm_tui.screens.ticket_detail import TicketDetailScreen
-from crm_tui.screens.ticket_page import TicketPage, sla_cell
+from crm_tui.screens.ticket_page import TicketKeys, TicketPage, sla_cell
 from db import display
 from db.services import tickets
 
 
-class TicketsScreen(TicketPage):
+class TicketsScreen(TicketKeys):
     TITLE = "Tickets"
     BINDINGS = [
         Binding("enter", "open_ticket", "Open ticket", id="tickets.view", show=False),
@@ -53,7 +52,7 @@ class TicketsScreen(TicketPage):
     def action_open_ticket(self) -> None:
         t = self.current_ticket()
         if t:
-            self.app.push_screen(TicketDetailScreen(t["id"]))
+            self.app.push_screen(TicketPage(t["id"]))
 
     def action_filter(self) -> None:
         self.query_one("#search", Input).focus()

@@ -9,7 +9,8 @@ from db import validate
 from db.config import get_config
 from db.identity import current_user
 from db.errors import Invalid
-from db.models import Activity, Company, Contact, Deal, Ticket
+from db.models import Activity, Contact, Deal, Ticket
+from db.services import companies, contacts
 from db.services.common import get_live, iso_utc, now_local, now_utc
 from db.store import write
 
@@ -36,8 +37,6 @@ def log(kind: str, body: str, contact=None, company=None, deal=None, ticket=None
 def add(body: str, kind: str = "note", contact=None, company=None, deal=None, ticket=None,
         when=None) -> dict:
     """A note, call, email or meeting logged by the user on one or more records."""
-    from db.services import contacts
-
     kind = validate.choice(kind, KINDS, "kind")
     body = validate.text(body)
     if not body:
@@ -45,7 +44,7 @@ def add(body: str, kind: str = "note", contact=None, company=None, deal=None, ti
     with write():
         links = {
             "contact": contacts.resolve(contact).id if contact is not None else None,
-            "company": get_live(Company, company, "company").id if company is not None else None,
+            "company": companies.company_id(company, create=False),
             "deal": get_live(Deal, deal, "deal") if deal is not None else None,
             "ticket": get_live(Ticket, ticket, "ticket") if ticket is not None else None,
         }

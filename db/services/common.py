@@ -1,4 +1,6 @@
-"""Helpers every service shares: clocks, lookups, tags, soft delete, paging, formatting."""
+"""Helpers every service shares: clocks, lookups, names, tags, soft delete, paging, formatting.
+
+The bottom layer of db/services: it imports no other service (pyproject.toml says the order)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +11,7 @@ from peewee import SQL
 from db import clock, search, validate
 from db.config import get_config
 from db.errors import Invalid, NotFound
-from db.models import Tag
+from db.models import Company, Contact, Tag
 
 set_clock = clock.pin  # the one clock (db/clock.py): models' defaults read it too
 now_utc = clock.utcnow
@@ -86,6 +88,33 @@ def get_live(model, record_id, label: str):
     return row
 
 
+def trashed(label: str, record_id: int) -> NotFound:
+    """The error for a record that is in the trash: a bare "not found" sends people
+    looking for a typo, when one command brings it back."""
+    noun = label.replace("-", "")  # follow-up -> crm followup
+    return NotFound(f"{label} {record_id} is in the trash; bring it back with: crm {noun} restore {record_id}")
+
+
+def refuse_trashed(model, ref, label: str) -> None:
+    """Raise trashed() if the record this id names is in the trash; otherwise return
+    (the caller's own NotFound stands). For lookups that missed a live record:
+
+        try:
+            return get_live(Deal, ref, "deal")
+        except NotFound:
+            refuse_trashed(Deal, ref, "deal")
+            raise
+    """
+    try:
+        key = int(str(ref).strip())
+    except ValueError:
+        return
+    if not 1 <= key < 2**63:
+        return
+    if model.select().where((model.id == key) & model.deleted_at.is_null(False)).exists():
+        raise trashed(label, key)
+
+
 def get_deleted(model, record_id, label: str):
     key = validate.record_id(record_id, label)
     row = model.get_or_none(model.id == key)
@@ -104,6 +133,33 @@ def set_deleted(row, deleted: bool, kind: str | None = None, documents=None) -> 
     row.save()
     if kind:
         reindex(kind, [row.id], documents)
+
+
+# -- names -------------------------------------------------------------------
+
+def _is_cjk(value: str) -> bool:
+    return any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in value)
+
+
+def full_name(first: str | None, last: str | None) -> str:
+    """'Ann Lee'; Chinese, Japanese and Korean names family name first, unspaced: 张伟."""
+    if first and last and _is_cjk(first) and _is_cjk(last):
+        return f"{last}{first}"
+    return " ".join(p for p in (first, last) if p)
+
+
+def contact_names(ids) -> dict[int, str]:
+    """Display names of these contacts, by id."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    rows = Contact.select(Contact.id, Contact.first_name, Contact.last_name).where(id_in(Contact.id, ids))
+    return {c.id: full_name(c.first_name, c.last_name) for c in rows}
+
+
+def company_names(ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    return dict(Company.select(Company.id, Company.name).where(id_in(Company.id, ids)).tuples()) if ids else {}
 
 
 # -- tags --------------------------------------------------------------------

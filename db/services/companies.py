@@ -4,13 +4,15 @@ from __future__ import annotations
 from peewee import fn
 
 from db import search, validate
+from db.config import get_config
 from db.errors import Duplicate, Invalid, NotFound
 from db.identity import current_user
-from db.models import Company, CompanyTag, Contact
+from db.models import Company, CompanyTag, Contact, Deal, Ticket
 from db.services import claims, versions
 from db.services.common import (
     Page,
     add_tags,
+    company_names,
     get_deleted,
     get_live,
     has_tag,
@@ -18,20 +20,22 @@ from db.services.common import (
     iso_utc,
     now_utc,
     paged,
+    refuse_trashed,
     reindex,
     sort_order,
     remove_tags,
     set_deleted,
     tags_of,
+    trashed,
 )
+from db.services.documents import company_documents as documents  # what update/delete reindex with
+from db.services.documents import contact_documents, deal_documents, ticket_documents
 from db.store import write
 
 FIELDS = ("name", "domain", "industry", "phone", "email", "address", "city", "country", "notes", "owner")
 
 
-def names_of(ids) -> dict[int, str]:
-    ids = {i for i in ids if i}
-    return dict(Company.select(Company.id, Company.name).where(id_in(Company.id, ids)).tuples()) if ids else {}
+names_of = company_names
 
 
 def to_dicts(rows) -> list[dict]:
@@ -53,18 +57,6 @@ def to_dict(row) -> dict:
     return to_dicts([row])[0]
 
 
-def documents(ids):
-    rows = list(Company.select().where(Company.id.in_(ids)))
-    live = [r for r in rows if r.deleted_at is None]
-    docs = []
-    for r in live:
-        text, grams = search.document(
-            [r.name, r.domain, r.email, r.phone, r.industry, r.city, r.country, r.notes],
-            [r.name])
-        docs.append(("company", r.id, text, grams))
-    return docs, [i for i in ids if i not in {r.id for r in live}]
-
-
 def _clean(values: dict, country: str | None = None) -> dict:
     """Checked values; a phone is read in the region of the company's country (this
     update's, else the stored `country`), else the configured region."""
@@ -77,8 +69,6 @@ def _clean(values: dict, country: str | None = None) -> dict:
     if "domain" in out and out["domain"]:
         out["domain"] = out["domain"].lower().removeprefix("https://").removeprefix("http://").rstrip("/")
     if "phone" in out and out["phone"]:
-        from db.config import get_config
-
         raw, number = validate.phone(out["phone"], get_config().phone_region, country=out.get("country") or country)
         out["phone"] = number if number.startswith("+") else raw
     return out
@@ -93,23 +83,35 @@ def find_by_name(name: str):
 def resolve(ref) -> Company:
     """A company named by id or by exact name (case-insensitive); one in the trash is
     NotFound saying so and how to restore it."""
-    from db.services import trash  # (it imports this module)
-
     ref = str(ref).strip()
     if ref.isdigit():
         try:
             return get_live(Company, ref, "company")
         except NotFound:
-            trash.refuse_trashed(Company, ref, "company")
+            refuse_trashed(Company, ref, "company")
             raise
     row = find_by_name(ref)
     if row is None:
         gone = (Company.select().where((Company.name_key == validate.name_key(ref)) & Company.deleted_at.is_null(False))
                 .order_by(Company.deleted_at.desc()).first())
         if gone is not None:
-            raise trash.trashed("company", gone.id)
+            raise trashed("company", gone.id)
         raise NotFound(f"company {ref!r} not found")
     return row
+
+
+def company_id(ref, create: bool) -> int | None:
+    """The id of the company a record names: None when blank; by id, or by exact name
+    (case-insensitive), a trashed one NotFound saying how to restore it. A name no live
+    company has is created when `create` (contacts and deals: "works at Harbour Bakery"
+    is how people add one), else NotFound (tickets and follow-ups: a typo must not
+    invent a customer)."""
+    if ref is None or str(ref).strip() == "":
+        return None
+    ref = str(ref).strip()
+    if create and not ref.isdigit():
+        return get_or_create(ref).id
+    return resolve(ref).id
 
 
 def get_or_create(name: str, **extra) -> Company:
@@ -142,24 +144,6 @@ def create(values: dict, tags=(), allow_duplicate: bool = False) -> dict:
             if existing is not None:
                 raise Duplicate(f"company {existing.id} is already named {existing.name!r}")
         return to_dict(Company.get_by_id(_insert(values, tags)))
-
-
-def show(ref) -> dict:
-    """The 360-degree view: the company, its people, open deals, open tickets, open
-    follow-ups and one timeline across it, its people, deals and tickets."""
-    from db.models import Deal, FollowUp, Ticket
-    from db.services import activities, contacts
-    from db.services.around import open_work
-
-    row = resolve(ref)
-    out = to_dict(row)
-    out["people"] = contacts.list_(company=row.id).rows
-    people = Contact.select(Contact.id).where(Contact.company == row.id)
-    out |= open_work((Deal.company == row.id) | Deal.contact.in_(people),
-                     (Ticket.company == row.id) | Ticket.contact.in_(people),
-                     (FollowUp.company == row.id) | FollowUp.contact.in_(people))
-    out["timeline"] = activities.timeline_of_company(row.id)
-    return out
 
 
 SORTS = {
@@ -209,12 +193,9 @@ def update(ref, values: dict, add: list | None = None, remove: list | None = Non
 
 
 def _reindex_dependents(company_id: int) -> None:
-    from db.models import Deal, Ticket
-    from db.services import contacts, deals, tickets
-
-    reindex("contact", [c.id for c in Contact.select(Contact.id).where(Contact.company == company_id)], contacts.documents)
-    reindex("deal", [d.id for d in Deal.select(Deal.id).where(Deal.company == company_id)], deals.documents)
-    reindex("ticket", [t.id for t in Ticket.select(Ticket.id).where(Ticket.company == company_id)], tickets.documents)
+    reindex("contact", [c.id for c in Contact.select(Contact.id).where(Contact.company == company_id)], contact_documents)
+    reindex("deal", [d.id for d in Deal.select(Deal.id).where(Deal.company == company_id)], deal_documents)
+    reindex("ticket", [t.id for t in Ticket.select(Ticket.id).where(Ticket.company == company_id)], ticket_documents)
 
 
 def delete(ref) -> dict:

@@ -1,10 +1,10 @@
-"""Contacts: people, their addresses and numbers, and the 360-degree view of one."""
+"""Contacts: people, their addresses and numbers (the 360-degree view of one is views.contact)."""
 from __future__ import annotations
 
 from peewee import JOIN, Case, fn
 
 from db import search, validate
-from db.config import get_config
+from db.config import CONTACT_STAGES, get_config
 from db.identity import current_user
 from db.errors import Duplicate, Invalid, NotFound
 from db.models import (
@@ -18,10 +18,12 @@ from db.models import (
     FollowUp,
     Ticket,
 )
-from db.services import claims, companies, versions
+from db.services import claims, companies, segment_lookup, versions
 from db.services.common import (
     Page,
     add_tags,
+    contact_names,
+    full_name,
     get_deleted,
     get_live,
     has_tag,
@@ -29,15 +31,19 @@ from db.services.common import (
     iso_utc,
     now_utc,
     paged,
+    refuse_trashed,
     sort_order,
     reindex,
     remove_tags,
     set_deleted,
     tags_of,
+    trashed,
 )
+from db.services.documents import contact_documents as documents  # what the writes reindex with
+from db.services.documents import deal_documents, ticket_documents
 from db.store import write
 
-STAGES = ("lead", "prospect", "customer", "former")
+STAGES = CONTACT_STAGES
 TEXT_FIELDS = ("first_name", "last_name", "title", "source", "owner", "notes", "external_id", "address")
 NO_YEAR = "1604"  # the year Apple (X-APPLE-OMIT-YEAR) and Outlook.com write for "no year"
 
@@ -67,24 +73,7 @@ def birthday(value) -> str | None:
     return f"--{month}-{day}" if year in ("--", NO_YEAR) else f"{year}-{month}-{day}"
 
 
-def _is_cjk(value: str) -> bool:
-    return any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in value)
-
-
-def full_name(first: str | None, last: str | None) -> str:
-    """'Ann Lee'; Chinese, Japanese and Korean names family name first, unspaced: 张伟."""
-    if first and last and _is_cjk(first) and _is_cjk(last):
-        return f"{last}{first}"
-    return " ".join(p for p in (first, last) if p)
-
-
-def names_of(ids) -> dict[int, str]:
-    """Display names of these contacts, by id."""
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    rows = Contact.select(Contact.id, Contact.first_name, Contact.last_name).where(id_in(Contact.id, ids))
-    return {c.id: full_name(c.first_name, c.last_name) for c in rows}
+names_of = contact_names  # (full_name, imported above, is contacts.full_name to its callers too)
 
 
 def display_phone(raw: str, number: str) -> str:
@@ -146,36 +135,11 @@ def to_dict(row) -> dict:
     return to_dicts([row])[0]
 
 
-def documents(ids):
-    ids = list(ids)
-    rows = list(Contact.select(Contact, Company.name.alias("company_name"))
-                .join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
-                .where(Contact.id.in_(ids)).objects())
-    live = [r for r in rows if r.deleted_at is None]
-    live_ids = [r.id for r in live]
-    emails: dict[int, list[str]] = {i: [] for i in live_ids}
-    phones: dict[int, list[str]] = {i: [] for i in live_ids}
-    for cid, addr in ContactEmail.select(ContactEmail.contact, ContactEmail.email).where(ContactEmail.contact.in_(live_ids)).tuples():
-        emails[cid].append(addr)
-    for cid, raw, number in ContactPhone.select(ContactPhone.contact, ContactPhone.raw, ContactPhone.number).where(ContactPhone.contact.in_(live_ids)).tuples():
-        phones[cid] += [raw, number]
-    docs = []
-    for r in live:
-        name = full_name(r.first_name, r.last_name)
-        text, grams = search.document(
-            [name, *emails[r.id], *phones[r.id], r.company_name, r.title, r.notes],
-            [name, r.company_name])
-        docs.append(("contact", r.id, text, grams))
-    return docs, [i for i in ids if i not in set(live_ids)]
-
-
 # -- finding -----------------------------------------------------------------
 
 def resolve(ref) -> Contact:
     """A live contact named by id or by any of its email addresses; one in the trash
     is NotFound saying so and how to restore it."""
-    from db.services import trash  # (it imports this module)
-
     ref = str(ref).strip()
     if "@" in ref:
         by_email = Contact.select().join(ContactEmail).where(ContactEmail.email_key == ref.lower())
@@ -183,13 +147,13 @@ def resolve(ref) -> Contact:
         if row is None:
             gone = by_email.order_by(Contact.deleted_at.desc()).first()
             if gone is not None:
-                raise trash.trashed("contact", gone.id)
+                raise trashed("contact", gone.id)
             raise NotFound(f"contact with email {ref} not found")
         return row
     try:
         return get_live(Contact, ref, "contact")
     except NotFound:
-        trash.refuse_trashed(Contact, ref, "contact")
+        refuse_trashed(Contact, ref, "contact")
         raise
 
 
@@ -247,15 +211,6 @@ def _refuse_duplicates(emails: list[str], phones: list[tuple[str, str]], exclude
         raise Duplicate(f"{what} already belongs to contact {other.id} ({name})")
 
 
-def _company_id(value) -> int | None:
-    if value is None or str(value).strip() == "":
-        return None
-    ref = str(value).strip()
-    if ref.isdigit():
-        return companies.resolve(ref).id
-    return companies.get_or_create(ref).id
-
-
 def _clean_fields(values: dict) -> dict:
     out = {k: validate.text(values[k]) for k in TEXT_FIELDS if k in values}
     for k in ("first_name", "last_name"):
@@ -266,7 +221,7 @@ def _clean_fields(values: dict) -> dict:
     if "do_not_contact" in values and values["do_not_contact"] is not None:
         out["do_not_contact"] = bool(values["do_not_contact"])
     if "company" in values:
-        out["company"] = _company_id(values["company"])
+        out["company"] = companies.company_id(values["company"], create=True)
     if "birthday" in values:
         out["birthday"] = birthday(values["birthday"])
     return out
@@ -425,10 +380,8 @@ def merge(keep_ref, other_ref) -> dict:
         Activity.create(kind="note", body=f"Merged contact {other.id} ({name}) into this one",
                         contact=keep.id, author=current_user(), occurred_at=now_utc())
         reindex("contact", [keep.id, other.id], documents)
-        from db.services import deals, tickets
-
-        reindex("deal", [d.id for d in Deal.select(Deal.id).where(Deal.contact == keep.id)], deals.documents)
-        reindex("ticket", [t.id for t in Ticket.select(Ticket.id).where(Ticket.contact == keep.id)], tickets.documents)
+        reindex("deal", [d.id for d in Deal.select(Deal.id).where(Deal.contact == keep.id)], deal_documents)
+        reindex("ticket", [t.id for t in Ticket.select(Ticket.id).where(Ticket.contact == keep.id)], ticket_documents)
         return to_dict(keep)
 
 
@@ -467,9 +420,7 @@ def filtered(q, query: str | None = None, tag: str | None = None, stage: str | N
              segment: str | None = None):
     """q narrowed by the filters of `crm contact list` (for list_ and exports)."""
     if segment:
-        from db.services import segments  # (it imports this module)
-
-        q = filtered(q, **segments.filters_of(segment))
+        q = filtered(q, **segment_lookup.filters_of(segment))
     if query:
         q = q.where(search.matches(Contact.id, "contact", query))
     if tag:
@@ -483,21 +434,4 @@ def filtered(q, query: str | None = None, tag: str | None = None, stage: str | N
     if do_not_contact is not None:
         q = q.where(Contact.do_not_contact == do_not_contact)
     return q
-
-
-def show(ref) -> dict:
-    """The 360-degree view: the contact, its company, open deals, open tickets,
-    open follow-ups and one timeline across the contact, its deals and tickets."""
-    from db.services import activities
-    from db.services.around import open_work
-
-    row = resolve(ref)
-    out = to_dict(row)
-    out["source"] = row.source
-    out["notes"] = row.notes
-    out["external_id"] = row.external_id
-    out["company_detail"] = companies.to_dict(row.company) if row.company_id else None
-    out |= open_work(Deal.contact == row.id, Ticket.contact == row.id, FollowUp.contact == row.id)
-    out["timeline"] = activities.timeline_of_contact(row.id)
-    return out
 

@@ -9,7 +9,7 @@ from db import search, validate
 from db.config import CLOSED_STAGES, get_config
 from db.identity import current_user
 from db.errors import Invalid
-from db.models import Company, Contact, Deal, DealStage
+from db.models import Contact, Deal, DealStage
 from db.services import activities, companies, contacts, versions
 from db.services.common import (
     Page,
@@ -23,6 +23,7 @@ from db.services.common import (
     reindex,
     set_deleted,
 )
+from db.services.documents import deal_documents as documents  # what the writes reindex with
 from db.store import write
 
 
@@ -56,19 +57,6 @@ def to_dict(row) -> dict:
     return to_dicts([row])[0]
 
 
-def documents(ids):
-    ids = list(ids)
-    rows = to_dicts(list(Deal.select().where(Deal.id.in_(ids) & Deal.deleted_at.is_null())))
-    notes = dict(Deal.select(Deal.id, Deal.notes).where(Deal.id.in_(ids)).tuples())
-    docs = []
-    for d in rows:
-        text, grams = search.document([d["title"], d["contact"], d["company"], notes.get(d["id"])],
-                                      [d["title"], d["contact"], d["company"]])
-        docs.append(("deal", d["id"], text, grams))
-    live = {d["id"] for d in rows}
-    return docs, [i for i in ids if i not in live]
-
-
 def _stage(value) -> str:
     return validate.choice(value, get_config().stages, "stage")
 
@@ -86,9 +74,7 @@ def _links(values: dict) -> dict:
     if "contact" in values:
         out["contact"] = contacts.resolve(values["contact"]).id if values["contact"] not in (None, "") else None
     if "company" in values:
-        ref = values["company"]
-        out["company"] = None if ref in (None, "") else (
-            get_live(Company, ref, "company").id if str(ref).isdigit() else companies.get_or_create(str(ref)).id)
+        out["company"] = companies.company_id(values["company"], create=True)
     return out
 
 

@@ -10,16 +10,16 @@ from typing import Iterator
 from db import search, validate
 from db.config import get_config
 from db.errors import Invalid
-from db.models import (Activity, Company, CompanyTag, Contact, ContactEmail, ContactTag, Deal, DealStage, FollowUp,
+from db.models import (Activity, Company, CompanyTag, Contact, ContactEmail, ContactTag, Deal, DealStage,
                        Ticket)
 from db.services import contacts, deals, tickets
 from db.services.common import has_tag, tags_of
+from db.services.kinds import KINDS, PARENTS_FIRST
 
-RECORDS = ("company", "contact", "deal", "ticket", "followup")  # what an import reads back
+RECORDS = PARENTS_FIRST  # what an import reads back: the kinds of record
 HISTORY = ("activity", "stage_history")  # exported only: an import skips their sheets
 ENTITIES = RECORDS + HISTORY
-SHEETS = {"company": "companies", "contact": "contacts", "deal": "deals", "ticket": "tickets", "followup": "followups",
-          "activity": "activities", "stage_history": "stage_history"}
+SHEETS = {**{name: KINDS[name].plural for name in RECORDS}, "activity": "activities", "stage_history": "stage_history"}
 EXPORT_ONLY_SHEETS = frozenset(SHEETS[e] for e in HISTORY)
 _NAMES = {"activity": "activity", "activities": "activity", "timeline": "activity", "stagehistory": "stage_history",
           "stagehistories": "stage_history", "dealstagehistory": "stage_history", "history": "stage_history"}
@@ -38,8 +38,7 @@ COLUMNS = {
 }
 for _entity in RECORDS:  # where each record came from: kept, last so the columns before keep their places
     COLUMNS[_entity].append("external_id")
-MODELS = {"company": Company, "contact": Contact, "deal": Deal, "ticket": Ticket, "followup": FollowUp,
-          "activity": Activity, "stage_history": DealStage}
+MODELS = {**{name: KINDS[name].model for name in RECORDS}, "activity": Activity, "stage_history": DealStage}
 PAGE = 5000
 
 

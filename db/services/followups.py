@@ -10,7 +10,7 @@ from db.config import get_config
 from db.identity import current_user
 from db.errors import Invalid, NotFound
 from db.models import Deal, FollowUp, Ticket
-from db.services import activities, versions
+from db.services import activities, companies, contacts, versions
 from db.services.common import (
     Page,
     get_deleted,
@@ -19,6 +19,7 @@ from db.services.common import (
     now_local,
     now_utc,
     paged,
+    refuse_trashed,
     set_deleted,
 )
 from db.store import write
@@ -31,9 +32,7 @@ def _live(ref) -> FollowUp:
     try:
         return get_live(FollowUp, ref, "follow-up")
     except NotFound:
-        from db.services import trash  # (it imports this module)
-
-        trash.refuse_trashed(FollowUp, ref, "follow-up")
+        refuse_trashed(FollowUp, ref, "follow-up")
         raise
 
 
@@ -55,8 +54,6 @@ def to_dict(row) -> dict:
 def named(rows: list[dict]) -> list[dict]:
     """The rows with their contact's name beside its id (contact_name, last so a CSV keeps
     its earlier columns in place): one query for the lot, after a list is cut to size."""
-    from db.services import contacts
-
     names = contacts.names_of(r["contact_id"] for r in rows)
     return [{**r, "contact_name": names.get(r["contact_id"])} for r in rows]
 
@@ -82,8 +79,6 @@ def occurrence(start: datetime, every: str, index: int) -> datetime:
 
 def create(subject: str, due, contact=None, company=None, deal=None, ticket=None, every=None,
            priority: str = "normal", owner: str | None = None, notes: str | None = None) -> dict:
-    from db.services import contacts
-
     subject = validate.text(subject)
     if not subject:
         raise Invalid("subject", "a follow-up needs a subject")
@@ -96,9 +91,7 @@ def create(subject: str, due, contact=None, company=None, deal=None, ticket=None
             "company": None, "deal": None, "ticket": None,
         }
         if company not in (None, ""):
-            from db.services import companies
-
-            links["company"] = companies.resolve(company).id
+            links["company"] = companies.company_id(company, create=False)
         for key, model in (("deal", Deal), ("ticket", Ticket)):
             ref = {"deal": deal, "ticket": ticket}[key]
             if ref not in (None, ""):
@@ -140,8 +133,6 @@ def list_(when: str | None = None, status: str | None = "open", contact=None, ow
     if when:
         q = _agenda_filter(q.where(FollowUp.status == "open"), when)
     if contact is not None:
-        from db.services import contacts
-
         q = q.where(FollowUp.contact == contacts.resolve(contact).id)
     if owner:
         q = q.where(FollowUp.owner == owner)
@@ -167,8 +158,6 @@ def agenda(owner: str | None = None) -> list[dict]:
                 out.append({**r, "group": group})
     asleep = base.where(FollowUp.snoozed_until > now_local()).order_by(FollowUp.snoozed_until, FollowUp.id)
     out += [{**r, "group": "Snoozed"} for r in to_dicts(asleep)]
-    from db.services import contacts
-
     names = contacts.names_of(r["contact_id"] for r in out)
     return [{**r, "contact": names.get(r["contact_id"])} for r in out]
 

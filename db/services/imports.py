@@ -25,6 +25,7 @@ from typing import Iterator
 from peewee import fn
 
 from db import search, validate
+from db.config import CLOSED_STAGES, get_config
 from db.errors import Invalid, NotFound
 from db.identity import current_user
 from db.models import (
@@ -45,13 +46,12 @@ from db.models import (
 )
 from db.services import activities, companies, contacts, deals, followups, tickets
 from db.services.bulk_contacts import new_tags, record_changes
-from db.services.common import id_in, iso_utc, now_utc, reindex
+from db.services.common import id_in, iso_utc, now_local, now_utc, reindex
+from db.services.kinds import CHILDREN_FIRST, KINDS
 from db.store import write
 
-MODELS = {"contact": Contact, "company": Company, "deal": Deal, "ticket": Ticket, "followup": FollowUp}
-DOCUMENTS = {"contact": contacts.documents, "company": companies.documents, "deal": deals.documents,
-             "ticket": tickets.documents, "followup": None}
-CHILDREN_FIRST = ("followup", "ticket", "deal", "contact", "company")
+MODELS = {name: k.model for name, k in KINDS.items()}
+DOCUMENTS = {name: k.documents for name, k in KINDS.items()}
 
 
 def start_batch(file: str, sheet: str, entity: str, mapping: str, user: str) -> int:
@@ -421,9 +421,6 @@ _TEXT = {"company": ("name", "domain", "industry", "phone", "email", "address", 
 def _columns(kind: str, v: dict, row) -> dict:
     """A row's values as the record's column values, checked the way the services check
     them (Invalid names the field). Only what the row has."""
-    from db.config import get_config
-    from db.services.common import now_local
-
     cfg = get_config()
     if kind == "company":
         clean = companies._clean({k: v[k] for k in _TEXT["company"] if k in v}, row.country)
@@ -477,8 +474,6 @@ def _consequences(kind: str, row, changed: dict, history: dict) -> dict:
 
     now = now_utc()
     if kind == "deal" and "stage" in changed:
-        from db.config import CLOSED_STAGES
-
         put("closed_at", now if row.stage in CLOSED_STAGES else None)
         history["closed"] = list(DealStage.select(DealStage.id).where(
             (DealStage.deal == row.id) & DealStage.left_at.is_null()).scalars())

@@ -8,15 +8,15 @@ import json
 from peewee import IntegrityError
 
 from db import validate
-from db.errors import CrmError, Duplicate, Invalid, NotFound
+from db.errors import CrmError, Duplicate, Invalid
 from db.models import Contact, Segment, utcnow
 from db.services import companies, contacts
+from db.services.segment_lookup import filters_of, find as _find, names_  # (segments.names_ for the faces)
 from db.services.common import iso_utc
 from db.store import write
 
 FILTERS = ("query", "tag", "stage", "owner", "company", "do_not_contact")
 NAME_LENGTH = 100
-LISTED_IN_ERRORS = 10  # an unknown name lists the segments there are, up to this many
 
 
 def _name(value) -> str:
@@ -70,19 +70,6 @@ def describe(filters: dict) -> str:
     return " ".join(words)
 
 
-def _find(name) -> Segment:
-    key = validate.name_key(name)
-    row = Segment.get_or_none(Segment.name_key == key) if key else None
-    if row is None:
-        names = names_()
-        if not names:
-            raise NotFound(f"segment {str(name)!r} not found; none saved yet (crm segment save NAME --tag TAG …)")
-        if len(names) > LISTED_IN_ERRORS:
-            raise NotFound(f"segment {str(name)!r} not found; {len(names)} segments: crm segment list")
-        raise NotFound(f"segment {str(name)!r} not found; segments: {', '.join(names)}")
-    return row
-
-
 def _count(filters: dict) -> int | None:
     """How many live contacts the segment holds today; None when its filters no longer
     work (its company went to the trash), which `show` then reports as the error."""
@@ -96,16 +83,6 @@ def _to_dict(row: Segment) -> dict:
     filters = json.loads(row.filters)
     return {"name": row.name, "filters": filters, "description": describe(filters), "contacts": _count(filters),
             "created_at": iso_utc(row.created_at), "updated_at": iso_utc(row.updated_at)}
-
-
-def names_() -> list[str]:
-    """The saved segments' names, alphabetically (case-insensitively)."""
-    return [r.name for r in Segment.select(Segment.name).order_by(Segment.name_key)]
-
-
-def filters_of(name) -> dict:
-    """The saved filters, as keyword arguments for contacts.list_."""
-    return json.loads(_find(name).filters)
 
 
 def save(name, filters: dict, replace: bool = False) -> dict:

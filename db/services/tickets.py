@@ -9,7 +9,7 @@ from peewee import Case, fn
 from db import search, validate
 from db.config import get_config
 from db.errors import Invalid, StoreError
-from db.models import Company, Contact, Ticket
+from db.models import Contact, Ticket
 from db.services import activities, companies, contacts, versions
 from db.services.common import (
     Page,
@@ -21,6 +21,7 @@ from db.services.common import (
     reindex,
     set_deleted,
 )
+from db.services.documents import ticket_documents as documents  # what the writes reindex with
 from db.store import write
 
 STATUSES = ("new", "open", "pending", "resolved", "closed")
@@ -90,26 +91,12 @@ def to_dict(row) -> dict:
     return to_dicts([row])[0]
 
 
-def documents(ids):
-    ids = list(ids)
-    rows = to_dicts(list(Ticket.select().where(Ticket.id.in_(ids) & Ticket.deleted_at.is_null())))
-    docs = []
-    for t in rows:
-        text, grams = search.document([t["subject"], t["contact"], t["company"], t["description"]],
-                                      [t["subject"], t["contact"], t["company"]])
-        docs.append(("ticket", t["id"], text, grams))
-    live = {t["id"] for t in rows}
-    return docs, [i for i in ids if i not in live]
-
-
 def _links(values: dict) -> dict:
     out = {}
     if "contact" in values:
         out["contact"] = contacts.resolve(values["contact"]).id if values["contact"] not in (None, "") else None
     if "company" in values:
-        ref = values["company"]
-        out["company"] = None if ref in (None, "") else (
-            get_live(Company, ref, "company").id if str(ref).isdigit() else companies.resolve(ref).id)
+        out["company"] = companies.company_id(values["company"], create=False)
     return out
 
 

@@ -5,20 +5,20 @@ from textual.content import Content
 from textual.widgets import DataTable
 
 from crm_tui.screens.base import fill
-from crm_tui.screens.companies import CompanyForm
+from crm_tui.forms import CompanyForm
 from crm_tui.screens.record_page import RecordPage
 from db import display, taglist
-from db.services import companies
+from db.services import companies, views
 
 EDITABLE = ("name", "domain", "industry", "phone", "city", "country")
 
 
-class CompanyDetailScreen(RecordPage):
+class CompanyPage(RecordPage):
     KIND = "company"
     SECTIONS = [("people", "People (Enter opens)", ("Name", "Email", "Phone", "Title", "Stage"))]
 
     def fetch(self) -> dict:
-        return companies.show(self.record_id)
+        return views.company(self.record_id)
 
     def card(self, c: dict) -> Content:
         # $variables are filled in as plain text: a name like "[/]" is not markup
@@ -48,4 +48,4 @@ class CompanyDetailScreen(RecordPage):
         self.form(CompanyForm(lambda v: companies.update(self.record_id, {k: v[k] for k in EDITABLE},
                                                          expected_version=v.get("version"), started_from=v.get("loaded")),
                               values(self.record), title="Edit company",
-                              reload=lambda: values(companies.show(self.record_id))), "Saved")
+                              reload=lambda: values(views.company(self.record_id))), "Saved")

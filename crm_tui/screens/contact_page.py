@@ -4,12 +4,11 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.content import Content
 
-from crm_tui.modals import ContactForm, Form
-from crm_tui.screens.contacts import save_contact
+from crm_tui.forms import ContactForm, MergeForm, save_contact
 from crm_tui.screens.record_page import RecordPage
 from db import display, taglist
 from db.errors import Invalid, NotFound
-from db.services import contacts
+from db.services import contacts, views
 
 
 def edit_values(c: dict) -> dict:
@@ -21,11 +20,7 @@ def edit_values(c: dict) -> dict:
             "version": c.get("version")}
 
 
-class MergeForm(Form):
-    FIELDS = [("other", "Merge in", "id or email of the duplicate (it goes to the trash)")]
-
-
-class ContactDetailScreen(RecordPage):
+class ContactPage(RecordPage):
     KIND = "contact"
     BINDINGS = [
         Binding("M", "merge", "Merge", id="contact.merge"),
@@ -33,7 +28,7 @@ class ContactDetailScreen(RecordPage):
     ]
 
     def fetch(self) -> dict:
-        return contacts.show(self.record_id)
+        return views.contact(self.record_id)
 
     def card(self, c: dict) -> Content:
         # $variables are filled in as plain text: a name like "[/]" is not markup
@@ -53,7 +48,7 @@ class ContactDetailScreen(RecordPage):
 
     def action_edit(self) -> None:
         self.form(ContactForm(lambda v: save_contact(v, self.record_id), edit_values(self.record), title="Edit contact",
-                              reload=lambda: edit_values(contacts.show(self.record_id))), "Saved")
+                              reload=lambda: edit_values(views.contact(self.record_id))), "Saved")
 
     def action_merge(self) -> None:
         def merge(values: dict) -> dict:

@@ -18,7 +18,7 @@ from db.models import (
     FollowUp,
     Ticket,
 )
-from db.services import claims, companies
+from db.services import claims, companies, history
 from db.services.common import (
     Page,
     add_tags,
@@ -330,6 +330,7 @@ def create(values: dict, emails=(), phones=(), tags=(), allow_duplicate: bool = 
         _set_phones(row.id, phones, labels[1])
         add_tags(ContactTag, "contact", row.id, tags)
         reindex("contact", [row.id], documents)
+        history.created("contact", row.id)
         return to_dict(row)
 
 
@@ -338,6 +339,7 @@ def update(ref, values: dict, emails=None, add_emails=(), remove_emails=(), phon
     """Change fields; emails/phones replace the lists, add_/remove_ edit them."""
     with write():
         row = resolve(ref)
+        before = history.snapshot("contact", row.id)
         fields = _clean_fields(values)
         cur_emails, cur_phones = _current(row.id)
         new_emails = _clean_emails(emails) if emails is not None else cur_emails
@@ -369,6 +371,7 @@ def update(ref, values: dict, emails=None, add_emails=(), remove_emails=(), phon
         add_tags(ContactTag, "contact", row.id, add)
         remove_tags(ContactTag, "contact", row.id, remove)
         reindex("contact", [row.id], documents)
+        history.changed("contact", before)
         return to_dict(row)
 
 
@@ -376,6 +379,7 @@ def delete(ref) -> dict:
     with write():
         row = resolve(ref)
         set_deleted(row, True, "contact", documents)
+        history.event("contact", row.id, "deleted")
         return to_dict(row)
 
 
@@ -385,6 +389,7 @@ def restore(ref) -> dict:
         emails, phones = _current(row.id)
         _refuse_duplicates(emails, phones, exclude=row.id)
         set_deleted(row, False, "contact", documents)
+        history.event("contact", row.id, "restored")
         return to_dict(row)
 
 
@@ -396,6 +401,8 @@ def merge(keep_ref, other_ref) -> dict:
         keep, other = resolve(keep_ref), resolve(other_ref)
         if keep.id == other.id:
             raise Invalid("contact", "cannot merge a contact with itself")
+        before = history.snapshot("contact", keep.id)
+        moved = history.merging("contact", other.id)
         k_emails, k_phones = _current(keep.id)
         o_emails, o_phones = _current(other.id)
         keys = {e.lower() for e in k_emails}
@@ -420,6 +427,7 @@ def merge(keep_ref, other_ref) -> dict:
         Activity.create(kind="note", body=f"Merged contact {other.id} ({name}) into this one",
                         contact=keep.id, author=current_user(), occurred_at=now_utc())
         reindex("contact", [keep.id, other.id], documents)
+        history.merged("contact", keep.id, other.id, before, moved)
         from db.services import deals, tickets
 
         reindex("deal", [d.id for d in Deal.select(Deal.id).where(Deal.contact == keep.id)], deals.documents)

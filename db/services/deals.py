@@ -10,7 +10,7 @@ from db.config import CLOSED_STAGES, get_config
 from db.identity import current_user
 from db.errors import Invalid
 from db.models import Company, Contact, Deal, DealStage
-from db.services import activities, companies, contacts
+from db.services import activities, companies, contacts, history
 from db.services.common import (
     Page,
     get_deleted,
@@ -117,6 +117,7 @@ def create(values: dict) -> dict:
         if stage == "won":
             _contact_follows_won(row)
         reindex("deal", [row.id], documents)
+        history.created("deal", row.id)
         return to_dict(row)
 
 
@@ -155,6 +156,7 @@ def update(ref, values: dict) -> dict:
     cfg = get_config()
     with write():
         row = get_live(Deal, ref, "deal")
+        before = history.snapshot("deal", row.id)
         if "title" in values:
             row.title = validate.text(values["title"]) or row.title
         if values.get("currency"):
@@ -174,6 +176,7 @@ def update(ref, values: dict) -> dict:
         row.updated_at = now_utc()
         row.save()
         reindex("deal", [row.id], documents)
+        history.changed("deal", before)
         return to_dict(row)
 
 
@@ -184,6 +187,7 @@ def move(ref, stage: str, probability=None, reason: str | None = None) -> dict:
         row = get_live(Deal, ref, "deal")
         if stage == row.stage:
             raise Invalid("stage", f"deal {row.id} is already in stage {stage}")
+        before = history.snapshot("deal", row.id)
         old = row.stage
         row.stage = stage
         row.probability = (validate.probability(probability) if probability is not None
@@ -197,6 +201,7 @@ def move(ref, stage: str, probability=None, reason: str | None = None) -> dict:
         activities.log("status", body, contact=row.contact_id, company=row.company_id, deal=row.id)
         if stage == "won":
             _contact_follows_won(row)
+        history.changed("deal", before)
         return to_dict(row)
 
 
@@ -212,6 +217,7 @@ def _contact_follows_won(deal: Deal) -> None:
     activities.log("status", f"Lifecycle stage {contact.stage or 'none'} -> {target} (deal {deal.id} won)",
                    contact=contact.id, company=deal.company_id)
     Contact.update(stage=target, updated_at=now_utc()).where(Contact.id == contact.id).execute()
+    history.event("contact", contact.id, "updated", field="stage", old=contact.stage, new=target)
 
 
 def won(ref) -> dict:
@@ -226,6 +232,7 @@ def delete(ref) -> dict:
     with write():
         row = get_live(Deal, ref, "deal")
         set_deleted(row, True, "deal", documents)
+        history.event("deal", row.id, "deleted")
         return to_dict(row)
 
 
@@ -233,6 +240,7 @@ def restore(ref) -> dict:
     with write():
         row = get_deleted(Deal, ref, "deal")
         set_deleted(row, False, "deal", documents)
+        history.event("deal", row.id, "restored")
         return to_dict(row)
 
 

@@ -8,8 +8,9 @@ from textual.content import Content
 from textual.widgets import DataTable, Label, Static
 
 from crm_tui.screens.base import fill, local_time
+from crm_tui.screens.record_page import HISTORY_COLUMNS, history_rows
 from crm_tui.screens.ticket_page import TicketPage, sla_words
-from db.services import tickets
+from db.services import history, tickets
 
 
 class TicketDetailScreen(TicketPage):
@@ -30,13 +31,17 @@ class TicketDetailScreen(TicketPage):
             comments = DataTable(id="comments", cursor_type="row")
             comments.add_columns("When", "Who", "Comment", "To")
             yield comments
-            yield Label("History", classes="section")
-            history = DataTable(id="history", cursor_type="row")
+            yield Label("Timeline", classes="section")
+            history = DataTable(id="history", cursor_type="row")  # (its id from when it was titled History)
             history.add_columns("When", "Kind", "What")
             yield history
+            yield Label("History", classes="section")  # who changed what
+            changes = DataTable(id="changes", cursor_type="row")
+            changes.add_columns(*HISTORY_COLUMNS)
+            yield changes
 
     def reload(self) -> None:
-        self.work(lambda: tickets.show(self.ticket_id), self.show)
+        self.work(lambda: {**tickets.show(self.ticket_id), "changes": history.of("ticket", self.ticket_id)}, self.show)
 
     def show(self, t: dict) -> None:
         self.record = t
@@ -59,6 +64,7 @@ class TicketDetailScreen(TicketPage):
         fill(self.query_one("#history", DataTable),
              [(a["id"], (local_time(a["occurred_at"]), a["kind"], a["body"])) for a in t["timeline"]
               if a["kind"] not in (tickets.REPLY, tickets.INTERNAL)])
+        fill(self.query_one("#changes", DataTable), history_rows(t["changes"]))
 
     def current_ticket(self) -> dict | None:
         return self.record or None

@@ -236,8 +236,9 @@ def _record(rows: list[tuple]) -> None:
 def _insert(rows: list[tuple]) -> None:
     p = database.obj.param
     cols = _COLUMNS[1:]
+    names = ", ".join('"%s"' % c for c in cols)  # quoted: "user" is a reserved word on PostgreSQL
     database.obj.cursor().executemany(
-        f"INSERT INTO field_history ({', '.join(cols)}) VALUES ({', '.join([p] * len(cols))})", rows)
+        f"INSERT INTO field_history ({names}) VALUES ({', '.join([p] * len(cols))})", rows)
 
 
 @contextmanager

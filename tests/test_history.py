@@ -3,6 +3,7 @@ value, in the same transaction; `crm <noun> history REF` shows it newest first; 
 record pages show it; imports and their revert carry the batch."""
 import csv
 import io
+import threading
 
 import pytest
 from openpyxl import Workbook
@@ -192,6 +193,25 @@ def test_companies_and_deals_sheets_record_imported_rows_with_the_batch(tmp_path
         assert rows("deal", d["id"]) == [("imported", None, None, None)]
         assert history.of("deal", d["id"])[0]["batch"] == batch
     assert history.of("company", "Acme")[0]["batch"] == batch
+
+
+def test_an_import_in_another_thread_does_not_take_over_this_threads_history(crm):
+    """The app imports in a worker thread while its pages keep saving edits."""
+    ann = contacts.create({"first_name": "Ann"})
+    started, finish = threading.Event(), threading.Event()
+
+    def importer():
+        with history.importing(99):
+            started.set()
+            finish.wait(5)
+    worker = threading.Thread(target=importer)
+    worker.start()
+    started.wait(5)
+    contacts.update(ann["id"], {"title": "Chef"})
+    finish.set()
+    worker.join()
+    assert rows("contact", ann["id"])[0] == ("updated", "title", None, "Chef")
+    assert history.of("contact", ann["id"])[0]["batch"] is None
 
 
 def test_a_failed_import_leaves_no_history(tmp_path, crm):

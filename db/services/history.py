@@ -13,6 +13,7 @@ one statement per chunk, not one per row.
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Iterator
@@ -54,8 +55,17 @@ FIELDS = {
 }
 _COLUMNS = ("id", "at", "user", "kind", "record_id", "action", "field", "old", "new", "batch")
 
-_batch: int | None = None  # the import batch running in this process (importing())
-_pending: list[tuple] = []  # its rows not yet written (flush())
+
+
+class _Import(threading.local):
+    """The import running in this thread (the app imports in a worker while its pages
+    keep writing in others): its batch and the rows not yet written (flush())."""
+
+    batch: int | None = None
+    pending: list[tuple] = []
+
+
+_import = _Import()
 
 
 # -- values as text ------------------------------------------------------------
@@ -165,14 +175,14 @@ def _lists(kind: str, ids: list[int]) -> dict[str, dict[int, list[str]]]:
 
 def created(kind: str, ids, batch: int | None = None) -> None:
     """New records: one row each ("imported", with the batch, during an import)."""
-    batch = batch or _batch
+    batch = batch or _import.batch
     _record([(kind, i, "imported" if batch else "created", None, None, None, batch) for i in _as_list(ids)])
 
 
 def changed(kind: str, before: dict[int, dict], action: str | None = None, batch: int | None = None) -> int:
     """One row per field that differs between `before` (a snapshot) and the records now.
     Returns how many rows that made."""
-    batch = batch or _batch
+    batch = batch or _import.batch
     action = action or ("imported" if batch else "updated")
     if not before:
         return 0
@@ -190,7 +200,7 @@ def event(kind: str, ids, action: str, field: str | None = None, old: str | None
           batch: int | None = None) -> None:
     """A row per record for what happened to it as a whole: deleted, restored, merged,
     reverted, purged."""
-    _record([(kind, i, action, field, old, new, batch or _batch) for i in _as_list(ids)])
+    _record([(kind, i, action, field, old, new, batch or _import.batch) for i in _as_list(ids)])
 
 
 _LINKED = {"contact": ("deal", "ticket", "followup"), "company": ("contact", "deal", "ticket", "followup")}
@@ -227,8 +237,8 @@ def _record(rows: list[tuple]) -> None:
         return
     at, user = str(clock.utcnow()), current_user()  # str: as Peewee stores datetimes on SQLite
     rows = [(at, user, *r) for r in rows]
-    if _batch is not None:
-        _pending.extend(rows)
+    if _import.batch is not None:
+        _import.pending.extend(rows)
     else:
         _insert(rows)
 
@@ -245,31 +255,28 @@ def _insert(rows: list[tuple]) -> None:
 def importing(batch_id: int) -> Iterator[None]:
     """Rows recorded inside carry the batch and wait for flush(); what was not flushed
     when it ends (a failed chunk) is dropped with its transaction."""
-    global _batch
-    _batch = batch_id
-    _pending.clear()
+    _import.batch, _import.pending = batch_id, []
     try:
         yield
     finally:
-        _batch = None
-        _pending.clear()
+        _import.batch, _import.pending = None, []
 
 
 def flush() -> None:
     """Write the waiting rows: one executemany (call it in the chunk's transaction)."""
-    if _pending:
-        _insert(list(_pending))
-        _pending.clear()
+    if _import.pending:
+        _insert(_import.pending)
+        _import.pending = []
 
 
 @contextmanager
 def all_or_nothing() -> Iterator[None]:
     """Rows recorded inside are dropped if it fails (an import row that was rejected)."""
-    mark = len(_pending)
+    mark = len(_import.pending)
     try:
         yield
     except BaseException:
-        del _pending[mark:]
+        del _import.pending[mark:]
         raise
 
 

@@ -195,6 +195,24 @@ def test_companies_and_deals_sheets_record_imported_rows_with_the_batch(tmp_path
     assert history.of("company", "Acme")[0]["batch"] == batch
 
 
+def test_a_companies_sheet_that_fills_a_stored_company_and_its_revert(tmp_path, crm):
+    acme = companies.create({"name": "Acme"})
+    book = Workbook()
+    ws = book.active
+    ws.append(["Name", "City", "Industry"])
+    ws.append(["Acme", "Leeds", "Baking"])
+    ws.append(["Bolt", "York", None])
+    book.save(tmp_path / "companies.xlsx")
+    batch = crm.json("import", str(tmp_path / "companies.xlsx"), "--entity", "company")["batch"]
+    got = [(h["action"], h["field"], h["old"], h["new"], h["batch"]) for h in history.of("company", acme["id"])]
+    assert set(got[:2]) == {("imported", "city", None, "Leeds", batch), ("imported", "industry", None, "Baking", batch)}
+    assert rows("company", "Bolt") == [("imported", None, None, None)]
+    imports.revert(batch)
+    got = [(h["action"], h["field"], h["old"], h["new"], h["batch"]) for h in history.of("company", acme["id"])]
+    assert set(got[:2]) == {("reverted", "city", "Leeds", None, batch), ("reverted", "industry", "Baking", None, batch)}
+    assert rows("company", "Bolt")[0] == ("reverted", None, None, None)
+
+
 def test_an_import_in_another_thread_does_not_take_over_this_threads_history(crm):
     """The app imports in a worker thread while its pages keep saving edits."""
     ann = contacts.create({"first_name": "Ann"})

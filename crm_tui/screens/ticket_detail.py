@@ -32,9 +32,9 @@ class TicketDetailScreen(TicketPage):
             comments.add_columns("When", "Who", "Comment", "To")
             yield comments
             yield Label("Timeline", classes="section")
-            history = DataTable(id="history", cursor_type="row")  # (its id from when it was titled History)
-            history.add_columns("When", "Kind", "What")
-            yield history
+            timeline = DataTable(id="history", cursor_type="row")  # (its id from when it was titled History)
+            timeline.add_columns("When", "Kind", "What")
+            yield timeline
             yield Label("History", classes="section")  # who changed what
             changes = DataTable(id="changes", cursor_type="row")
             changes.add_columns(*HISTORY_COLUMNS)

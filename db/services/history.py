@@ -138,7 +138,7 @@ def snapshot(kind: str, ids) -> dict[int, dict[str, str | None]]:
             elif field == "amount":
                 values[field] = _money(r.amount, r.currency)
             elif field == "expected_close":
-                values[field] = r.expected_close.isoformat() if r.expected_close else None
+                values[field] = str(r.expected_close)[:10] if r.expected_close else None
             elif field == "due":
                 values[field] = _when(r.due, r.due_has_time)
             elif field == "snoozed_until":

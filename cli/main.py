@@ -21,6 +21,7 @@ from cli import (  # noqa: F401 (remind and transfer register top-level commands
     trash,
     user,
 )
+from cli import history as history_cli
 from cli.app import app, fail
 from cli.crash import crash_line
 from cli.output import Format, FormatOption, print_json, print_rows, say
@@ -97,6 +98,9 @@ for sub, name in ((contact.app, "contact"), (company.app, "company"), (deal.app,
                   (report.app, "report"), (segment.app, "segment"), (dbcmd.app, "db"), (trash.app, "trash"),
                   (user.app, "user")):
     app.add_typer(sub, name=name)
+for sub, kind in ((contact.app, "contact"), (company.app, "company"), (deal.app, "deal"),
+                  (ticket.app, "ticket"), (followup.app, "followup")):
+    history_cli.add_command(sub, kind)
 
 
 def main() -> None:

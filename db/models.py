@@ -289,7 +289,29 @@ class Segment(BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
 
+class FieldHistory(BaseModel):
+    """Who changed what (db/services/history.py): one row per field a change touched,
+    or per created, deleted, restored, merged, reverted or purged record (field null).
+    Values are text as the CLI shows them. No foreign keys: a purged record keeps it."""
+
+    id = AutoField()
+    at = DateTimeField(default=utcnow)  # UTC
+    user = TextField(null=True)
+    kind = CharField(max_length=10)  # contact, company, deal, ticket, followup
+    record_id = BigIntegerField()
+    action = CharField(max_length=10)  # created, updated, deleted, restored, merged, imported, reverted, purged
+    field = TextField(null=True)
+    old = TextField(null=True)
+    new = TextField(null=True)
+    batch = BigIntegerField(null=True)  # the import batch, for imported and reverted rows
+
+    class Meta:
+        table_name = "field_history"
+        indexes = ((("kind", "record_id"), False),)
+
+
 MODELS = [
     ImportBatch, Tag, Company, Contact, ContactEmail, ContactPhone, ContactTag,
     CompanyTag, Deal, DealStage, Ticket, FollowUp, Reminder, ImportChange, Activity, Segment,
+    FieldHistory,
 ]

@@ -11,7 +11,25 @@ from textual.widgets import DataTable, Label, Static
 from crm_tui.forms import DealForm, FollowupForm, NoteForm, TicketForm
 from crm_tui.screens.base import Page, fill, local_time
 from db import display
-from db.services import activities, deals, followups, tickets
+from db.services import activities, deals, followups, history, tickets
+
+
+HISTORY_COLUMNS = ("When", "Who", "What", "Old", "New")
+
+
+def _short(value: str | None, width: int = 60) -> str:
+    """One line of a value for a table cell (a long note, cut)."""
+    text = " / ".join((value or "").splitlines())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def history_rows(changes: list[dict]) -> list[tuple[int, tuple]]:
+    """A record's field history (newest first, as the service gives it) as table rows:
+    when, who, what (action and field), old value, new value. Cells are plain text."""
+    return [(n, (local_time(h["at"]), h["user"] or "",
+                 h["action"] + (f" {h['field']}" if h["field"] else "") + (f" (import {h['batch']})" if h["batch"] else ""),
+                 _short(h["old"]), _short(h["new"])))
+            for n, h in enumerate(changes)]
 
 
 class RecordPage(Page):
@@ -44,6 +62,7 @@ class RecordPage(Page):
                 ("tickets", "Open tickets", ("Subject", "Status", "Priority", "Opened")),
                 ("followups", "Follow-ups", ("Due", "Subject", "Priority", "Repeat")),
                 ("timeline", "Timeline", ("When", "Kind", "What", "About")),
+                ("changes", "History", HISTORY_COLUMNS),
             ):
                 yield Label(title, classes="section")
                 table = DataTable(id=key, cursor_type="row")
@@ -58,7 +77,7 @@ class RecordPage(Page):
         raise NotImplementedError
 
     def reload(self) -> None:
-        self.work(self.fetch, self.show)
+        self.work(lambda: {**self.fetch(), "changes": history.of(self.KIND, self.record_id)}, self.show)
 
     def show(self, r: dict) -> None:
         self.record = r
@@ -75,6 +94,7 @@ class RecordPage(Page):
         fill(self.query_one("#timeline", DataTable),
              [(a["id"], (local_time(a["occurred_at"]), a["kind"], a["body"], a["about"] or ""))
               for a in r["timeline"]])
+        fill(self.query_one("#changes", DataTable), history_rows(r["changes"]))
 
     def form(self, form, message: str) -> None:
         """A modal form; when it saves, a note saying so and a reload."""

@@ -12,7 +12,8 @@ from textual.widgets import DataTable, Label, Static
 
 from crm_tui.forms import CommentForm
 from crm_tui.screens.base import Page, fill, local_time
-from db.services import tickets
+from crm_tui.screens.record_page import HISTORY_COLUMNS, history_rows
+from db.services import history, tickets
 
 PRIORITIES = list(tickets.PRIORITIES)
 
@@ -87,13 +88,17 @@ class TicketPage(TicketKeys):
             comments = DataTable(id="comments", cursor_type="row")
             comments.add_columns("When", "Who", "Comment", "To")
             yield comments
-            yield Label("History", classes="section")
-            history = DataTable(id="history", cursor_type="row")
-            history.add_columns("When", "Kind", "What")
-            yield history
+            yield Label("Timeline", classes="section")
+            timeline = DataTable(id="history", cursor_type="row")  # (its id from when it was titled History)
+            timeline.add_columns("When", "Kind", "What")
+            yield timeline
+            yield Label("History", classes="section")  # who changed what
+            changes = DataTable(id="changes", cursor_type="row")
+            changes.add_columns(*HISTORY_COLUMNS)
+            yield changes
 
     def reload(self) -> None:
-        self.work(lambda: tickets.show(self.ticket_id), self.show)
+        self.work(lambda: {**tickets.show(self.ticket_id), "changes": history.of("ticket", self.ticket_id)}, self.show)
 
     def show(self, t: dict) -> None:
         self.record = t
@@ -116,6 +121,7 @@ class TicketPage(TicketKeys):
         fill(self.query_one("#history", DataTable),
              [(a["id"], (local_time(a["occurred_at"]), a["kind"], a["body"])) for a in t["timeline"]
               if a["kind"] not in (tickets.REPLY, tickets.INTERNAL)])
+        fill(self.query_one("#changes", DataTable), history_rows(t["changes"]))
 
     def current_ticket(self) -> dict | None:
         return self.record or None

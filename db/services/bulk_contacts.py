@@ -41,7 +41,7 @@ from db.models import (
     Tag,
     database,
 )
-from db.services import claims, companies, contacts
+from db.services import claims, companies, contacts, history
 from db.services.common import clean_tags, now_utc, reindex
 from db.store import is_sqlite
 from db.validate import name_key
@@ -304,6 +304,7 @@ class ContactImporter:
             ("company", cid, *search.document([name], [name])) for name, cid in zip(missing, ids))
         if self.batch_id:
             record_changes(self.batch_id, [("company", cid, "created", None, str(now)) for cid in ids])
+        history.created("company", ids)
 
     def _fill_companies(self, rows: list[ContactRow]) -> None:
         """The company's own values from the rows (the first row that has one wins) fill
@@ -340,6 +341,8 @@ class ContactImporter:
                                    (*sets.values(), now, self.owner, cid))
                     changes.append(("company", cid, "updated", json.dumps(
                         {"fields": {k: current[k] for k in sets}, "updated_at": stamp, **was}, default=str), now))
+                    for k, v in sets.items():
+                        history.event("company", cid, "imported", field=k, old=current[k], new=v)
         if self.batch_id:
             record_changes(self.batch_id, changes)
         reindex("company", ids, companies.documents)
@@ -467,6 +470,8 @@ class ContactImporter:
     def _write(self, states: dict[int, _State], new_order: list[int]) -> None:
         now = str(now_utc())  # as Peewee stores datetimes on SQLite
         new = [states[i] for i in new_order]
+        changed = [s for s in states.values() if not s.new and (s.before or any(s.added.values()))]
+        before = history.snapshot("contact", [s.id for s in changed])
         cursor = database.obj.cursor()
         p = database.obj.param
         if new:
@@ -479,7 +484,6 @@ class ContactImporter:
                                f["source"], f["owner"] or self.owner, f["notes"], f["external_id"], f["birthday"],
                                f["address"], bool(f["do_not_contact"]), s.company_id, self.batch_id, now, now, self.owner))
             _executemany(cursor, "contact", cols, values)
-        changed = [s for s in states.values() if not s.new and (s.before or any(s.added.values()))]
         for s in changed:
             sets = {k: v for k, v in s.fields.items() if k in s.before}
             if "company_id" in s.before:
@@ -528,6 +532,8 @@ class ContactImporter:
                                                                     default=str), now)
                             for s in changed] +
                            [("tag", t, "created", None, now) for t in fresh_tags])
+        history.created("contact", [s.id for s in new])
+        history.changed("contact", before)
         for s in new + changed:  # later chunks see these as stored contacts
             s.new, s.before, s.added, s.updated_at = False, {}, {"emails": [], "phones": [], "tags": []}, now
             s.stamp = {"version": s.stamp.get("version", 0) + 1 if s.stamp else 1, "updated_by": self.owner}

@@ -8,7 +8,7 @@ from db.config import get_config
 from db.errors import Duplicate, Invalid, NotFound
 from db.identity import current_user
 from db.models import Company, CompanyTag, Contact, Deal, Ticket
-from db.services import claims, versions
+from db.services import claims, history, versions
 from db.services.common import (
     Page,
     add_tags,
@@ -132,6 +132,7 @@ def _insert(values: dict, tags) -> int:
     row = Company.create(**values)
     add_tags(CompanyTag, "company", row.id, tags)
     reindex("company", [row.id], documents)
+    history.created("company", row.id)
     return row.id
 
 
@@ -177,6 +178,7 @@ def update(ref, values: dict, add: list | None = None, remove: list | None = Non
     with write():
         row = resolve(ref)
         versions.check(row, "company", expected_version, started_from, to_dict)
+        before = history.snapshot("company", row.id)
         changes = _clean(values, row.country)
         if "name" in changes and not changes["name"]:
             raise Invalid("name", "a company needs a name")
@@ -189,6 +191,7 @@ def update(ref, values: dict, add: list | None = None, remove: list | None = Non
         reindex("company", [row.id], documents)
         if "name" in changes:  # contacts, deals and tickets show the company name in search
             _reindex_dependents(row.id)
+        history.changed("company", before)
         return to_dict(row)
 
 
@@ -202,6 +205,7 @@ def delete(ref) -> dict:
     with write():
         row = resolve(ref)
         set_deleted(row, True, "company", documents)
+        history.event("company", row.id, "deleted")
         return to_dict(row)
 
 
@@ -209,4 +213,5 @@ def restore(ref) -> dict:
     with write():
         row = get_deleted(Company, ref, "company")
         set_deleted(row, False, "company", documents)
+        history.event("company", row.id, "restored")
         return to_dict(row)

@@ -18,7 +18,7 @@ from db.models import (
     FollowUp,
     Ticket,
 )
-from db.services import claims, companies, segment_lookup, versions
+from db.services import claims, companies, segment_lookup, history, versions
 from db.services.common import (
     Page,
     add_tags,
@@ -286,6 +286,7 @@ def create(values: dict, emails=(), phones=(), tags=(), allow_duplicate: bool = 
         _set_phones(row.id, phones, labels[1])
         add_tags(ContactTag, "contact", row.id, tags)
         reindex("contact", [row.id], documents)
+        history.created("contact", row.id)
         return to_dict(row)
 
 
@@ -297,6 +298,7 @@ def update(ref, values: dict, emails=None, add_emails=(), remove_emails=(), phon
     with write():
         row = resolve(ref)
         versions.check(row, "contact", expected_version, started_from, to_dict)
+        before = history.snapshot("contact", row.id)
         fields = _clean_fields(values)
         cur_emails, cur_phones = _current(row.id)
         new_emails = _clean_emails(emails) if emails is not None else cur_emails
@@ -328,6 +330,7 @@ def update(ref, values: dict, emails=None, add_emails=(), remove_emails=(), phon
         add_tags(ContactTag, "contact", row.id, add)
         remove_tags(ContactTag, "contact", row.id, remove)
         reindex("contact", [row.id], documents)
+        history.changed("contact", before)
         return to_dict(row)
 
 
@@ -335,6 +338,7 @@ def delete(ref) -> dict:
     with write():
         row = resolve(ref)
         set_deleted(row, True, "contact", documents)
+        history.event("contact", row.id, "deleted")
         return to_dict(row)
 
 
@@ -344,6 +348,7 @@ def restore(ref) -> dict:
         emails, phones = _current(row.id)
         _refuse_duplicates(emails, phones, exclude=row.id)
         set_deleted(row, False, "contact", documents)
+        history.event("contact", row.id, "restored")
         return to_dict(row)
 
 
@@ -355,6 +360,8 @@ def merge(keep_ref, other_ref) -> dict:
         keep, other = resolve(keep_ref), resolve(other_ref)
         if keep.id == other.id:
             raise Invalid("contact", "cannot merge a contact with itself")
+        before = history.snapshot("contact", keep.id)
+        moved = history.merging("contact", other.id)
         k_emails, k_phones = _current(keep.id)
         o_emails, o_phones = _current(other.id)
         keys = {e.lower() for e in k_emails}
@@ -380,6 +387,7 @@ def merge(keep_ref, other_ref) -> dict:
         Activity.create(kind="note", body=f"Merged contact {other.id} ({name}) into this one",
                         contact=keep.id, author=current_user(), occurred_at=now_utc())
         reindex("contact", [keep.id, other.id], documents)
+        history.merged("contact", keep.id, other.id, before, moved)
         reindex("deal", [d.id for d in Deal.select(Deal.id).where(Deal.contact == keep.id)], deal_documents)
         reindex("ticket", [t.id for t in Ticket.select(Ticket.id).where(Ticket.contact == keep.id)], ticket_documents)
         return to_dict(keep)

@@ -10,7 +10,7 @@ from db.config import CLOSED_STAGES, get_config
 from db.identity import current_user
 from db.errors import Invalid
 from db.models import Contact, Deal, DealStage
-from db.services import activities, companies, contacts, versions
+from db.services import activities, companies, contacts, history, versions
 from db.services.common import (
     Page,
     get_deleted,
@@ -104,6 +104,7 @@ def create(values: dict) -> dict:
         if stage == "won":
             _contact_follows_won(row)
         reindex("deal", [row.id], documents)
+        history.created("deal", row.id)
         return to_dict(row)
 
 
@@ -143,6 +144,7 @@ def update(ref, values: dict, expected_version=None, started_from: dict | None =
     with write():
         row = get_live(Deal, ref, "deal")
         versions.check(row, "deal", expected_version, started_from, to_dict)
+        before = history.snapshot("deal", row.id)
         if "title" in values:
             row.title = validate.text(values["title"]) or row.title
         if values.get("currency"):
@@ -162,6 +164,7 @@ def update(ref, values: dict, expected_version=None, started_from: dict | None =
         row.updated_at = now_utc()
         row.save()
         reindex("deal", [row.id], documents)
+        history.changed("deal", before)
         return to_dict(row)
 
 
@@ -172,6 +175,7 @@ def move(ref, stage: str, probability=None, reason: str | None = None) -> dict:
         row = get_live(Deal, ref, "deal")
         if stage == row.stage:
             raise Invalid("stage", f"deal {row.id} is already in stage {stage}")
+        before = history.snapshot("deal", row.id)
         old = row.stage
         row.stage = stage
         row.probability = (validate.probability(probability) if probability is not None
@@ -185,6 +189,7 @@ def move(ref, stage: str, probability=None, reason: str | None = None) -> dict:
         activities.log("status", body, contact=row.contact_id, company=row.company_id, deal=row.id)
         if stage == "won":
             _contact_follows_won(row)
+        history.changed("deal", before)
         return to_dict(row)
 
 
@@ -201,6 +206,7 @@ def _contact_follows_won(deal: Deal) -> None:
                    contact=contact.id, company=deal.company_id)
     Contact.update(stage=target, updated_at=now_utc(), version=Contact.version + 1,
                    updated_by=current_user()).where(Contact.id == contact.id).execute()
+    history.event("contact", contact.id, "updated", field="stage", old=contact.stage, new=target)
 
 
 def won(ref) -> dict:
@@ -215,6 +221,7 @@ def delete(ref) -> dict:
     with write():
         row = get_live(Deal, ref, "deal")
         set_deleted(row, True, "deal", documents)
+        history.event("deal", row.id, "deleted")
         return to_dict(row)
 
 
@@ -222,6 +229,7 @@ def restore(ref) -> dict:
     with write():
         row = get_deleted(Deal, ref, "deal")
         set_deleted(row, False, "deal", documents)
+        history.event("deal", row.id, "restored")
         return to_dict(row)
 
 

@@ -10,7 +10,7 @@ from db.config import get_config
 from db.identity import current_user
 from db.errors import Invalid, NotFound
 from db.models import Deal, FollowUp, Ticket
-from db.services import activities, companies, contacts, versions
+from db.services import activities, companies, contacts, history, versions
 from db.services.common import (
     Page,
     get_deleted,
@@ -104,6 +104,7 @@ def create(subject: str, due, contact=None, company=None, deal=None, ticket=None
         row = FollowUp.create(subject=subject, due=due_at, due_has_time=has_time, priority=priority,
                               every=every, chain_start=due_at, owner=validate.text(owner) or current_user(),
                               notes=validate.text(notes), **links)
+        history.created("followup", row.id)
         return to_dict(row)
 
 
@@ -196,6 +197,7 @@ def done(ref, note: str | None = None, from_done: bool = False) -> dict:
         row = _live(ref)
         if row.status != "open":
             raise Invalid("status", f"follow-up {row.id} is already {row.status}")
+        history.event("followup", row.id, "updated", field="status", old=row.status, new="done")
         row.status = "done"
         row.done_at = now_utc()
         row.updated_at = row.done_at
@@ -211,6 +213,7 @@ def done(ref, note: str | None = None, from_done: bool = False) -> dict:
                                   owner=row.owner, notes=row.notes, previous=row.id,
                                   chain_start=start, chain_index=index)
             out["next"] = to_dict(new)
+            history.created("followup", new.id)
         return out
 
 
@@ -224,9 +227,11 @@ def snooze(ref, for_: str | None = None, until=None) -> dict:
         row = _live(ref)
         if row.status != "open":
             raise Invalid("status", f"follow-up {row.id} is {row.status}; only open ones can be snoozed")
+        before = history.snapshot("followup", row.id)
         row.snoozed_until = wake
         row.updated_at = now_utc()
         row.save()
+        history.changed("followup", before)
         return to_dict(row)
 
 
@@ -235,16 +240,19 @@ def reschedule(ref, due, expected_version=None) -> dict:
     with write():
         row = _live(ref)
         versions.check(row, "follow-up", expected_version)
+        before = history.snapshot("followup", row.id)
         row.due, row.due_has_time, row.snoozed_until = due_at, has_time, None
         row.chain_start, row.chain_index = due_at, 0  # a moved occurrence moves its chain
         row.updated_at = now_utc()
         row.save()
+        history.changed("followup", before)
         return to_dict(row)
 
 
 def cancel(ref) -> dict:
     with write():
         row = _live(ref)
+        history.event("followup", row.id, "updated", field="status", old=row.status, new="cancelled")
         row.status = "cancelled"
         row.updated_at = now_utc()
         row.save()
@@ -255,6 +263,7 @@ def delete(ref) -> dict:
     with write():
         row = _live(ref)
         set_deleted(row, True)
+        history.event("followup", row.id, "deleted")
         return to_dict(row)
 
 
@@ -262,6 +271,7 @@ def restore(ref) -> dict:
     with write():
         row = get_deleted(FollowUp, ref, "follow-up")
         set_deleted(row, False)
+        history.event("followup", row.id, "restored")
         return to_dict(row)
 
 

@@ -45,6 +45,7 @@ from db.models import (
     Ticket,
 )
 from db.services import activities, companies, contacts, deals, followups, tickets
+from db.services import history as field_history  # ("history" is a deal's stage history here)
 from db.services.bulk_contacts import new_tags, record_changes
 from db.services.common import id_in, iso_utc, now_local, now_utc, reindex
 from db.services.kinds import CHILDREN_FIRST, KINDS
@@ -71,14 +72,17 @@ def importing(file: str, sheet: str, entity: str, mapping: str, user: str, dry_r
     if dry_run:
         try:
             with write():
-                yield start_batch(file, sheet, entity, mapping, user)
+                batch_id = start_batch(file, sheet, entity, mapping, user)
+                with field_history.importing(batch_id):
+                    yield batch_id
                 raise _DryRunOver
         except _DryRunOver:
             return
     with write():
         batch_id = start_batch(file, sheet, entity, mapping, user)
     try:
-        yield batch_id
+        with field_history.importing(batch_id):  # its history rows carry the batch, one insert per chunk
+            yield batch_id
     except BaseException:
         try:
             abandon(batch_id)
@@ -97,6 +101,7 @@ def count_batch(batch_id: int, outcomes: list[str]) -> None:
     if any(counts.values()):
         ImportBatch.update({getattr(ImportBatch, k): getattr(ImportBatch, k) + v for k, v in counts.items() if v}) \
             .where(ImportBatch.id == batch_id).execute()
+    field_history.flush()
 
 
 def finish_batch(batch_id: int, created: int, updated: int, skipped: int, rejected: int) -> None:
@@ -285,11 +290,12 @@ class RecordImporter:
         if self.kind == "deal" and v.get("stage"):
             v["stage"] = _deal_stage(v["stage"])
         row = None if self.on_duplicate == "create" else self._existing(v)
-        if self.batch_id and self.kind in ("deal", "ticket"):
-            with _side_effects(self.batch_id, self.kind, v, row) as made:
-                outcome, made["id"] = self._write(v, row)
-            return outcome
-        return self._write(v, row)[0]
+        with field_history.all_or_nothing():  # a rejected row leaves no history
+            if self.batch_id and self.kind in ("deal", "ticket"):
+                with _side_effects(self.batch_id, self.kind, v, row) as made:
+                    outcome, made["id"] = self._write(v, row)
+                return outcome
+            return self._write(v, row)[0]
 
     def _write(self, v: dict, row) -> tuple[str, int]:
         """The row written: (created, updated or skipped; the record's id)."""
@@ -342,6 +348,7 @@ class RecordImporter:
         every value the row has that differs. Each change is recorded for revert."""
         new = _columns(self.kind, v, row)
         before, stamp, was = {}, row.updated_at, {"version": row.version, "updated_by": row.updated_by}
+        snap = field_history.snapshot(self.kind, row.id)
         for key, value in new.items():
             current = getattr(row, f"{key}_id" if key in _LINKS else key)
             if value not in (None, "") and (current in (None, "") or (self.overwrite and current != value)):
@@ -355,6 +362,7 @@ class RecordImporter:
         row.save()
         if DOCUMENTS[self.kind]:
             reindex(self.kind, [row.id], DOCUMENTS[self.kind])
+        field_history.changed(self.kind, snap)
         if self.batch_id:
             record_changes(self.batch_id, [(self.kind, row.id, "updated", json.dumps(
                 {"fields": before, "added": {}, "history": history, "updated_at": str(stamp) if stamp else None,
@@ -546,6 +554,7 @@ def _undo(batch_id: int, purge: bool) -> tuple[int, list[dict]]:
         row = rows.get(key)
         if row is None or key in held or (ch.action == "created" and row.deleted_at is not None):
             continue
+        snap = None if purge or ch.action == "created" else field_history.snapshot(ch.kind, row.id)
         if key not in seen:  # its newest change in this batch: a later stamp means someone edited it since
             seen.add(key)
             if row.updated_at and row.updated_at > ch.stamp:
@@ -558,6 +567,8 @@ def _undo(batch_id: int, purge: bool) -> tuple[int, list[dict]]:
         else:
             _undo_update(ch.kind, row, json.loads(ch.before or "{}"), keep_stamp=purge)
             reindexed.setdefault(ch.kind, set()).add(ch.ref_id)
+            if snap:
+                field_history.changed(ch.kind, snap, action="reverted", batch=batch_id)
     _drop_entries(logged, reindexed, purge)
     for kind in CHILDREN_FIRST:
         ids = created.get(kind, [])
@@ -570,6 +581,7 @@ def _undo(batch_id: int, purge: bool) -> tuple[int, list[dict]]:
             else:
                 model.update(deleted_at=now_utc(), version=model.version + 1,
                              updated_by=current_user()).where(id_in(model.id, chunk)).execute()
+                field_history.event(kind, chunk, "reverted", batch=batch_id)  # made by the import: to the trash
             if DOCUMENTS[kind]:
                 search.index().remove(kind, chunk)
     for kind, ids in reindexed.items():
@@ -580,6 +592,7 @@ def _undo(batch_id: int, purge: bool) -> tuple[int, list[dict]]:
             used = ContactTag.select(ContactTag.tag).union(CompanyTag.select(CompanyTag.tag))
             Tag.delete().where(id_in(Tag.id, tags) & Tag.id.not_in(used)).execute()
         ImportChange.delete().where(ImportChange.batch == batch_id).execute()
+        field_history.forget_batch(batch_id)
     return reverted, left
 
 

@@ -10,7 +10,7 @@ from db import search, validate
 from db.config import get_config
 from db.errors import Invalid, StoreError
 from db.models import Contact, Ticket
-from db.services import activities, companies, contacts, versions
+from db.services import activities, companies, contacts, history, versions
 from db.services.common import (
     Page,
     get_deleted,
@@ -130,6 +130,7 @@ def create(values: dict) -> dict:
         activities.log("status", f"Ticket opened ({priority}, via {channel.replace('_', '-')})",
                        contact=row.contact_id, company=row.company_id, ticket=row.id)
         reindex("ticket", [row.id], documents)
+        history.created("ticket", row.id)
         return to_dict(row)
 
 
@@ -170,6 +171,7 @@ def update(ref, values: dict, expected_version=None, started_from: dict | None =
     with write():
         row = get_live(Ticket, ref, "ticket")
         versions.check(row, "ticket", expected_version, started_from, to_dict)
+        before = history.snapshot("ticket", row.id)
         if "subject" in values:
             row.subject = validate.text(values["subject"]) or row.subject
         if "description" in values:
@@ -188,6 +190,7 @@ def update(ref, values: dict, expected_version=None, started_from: dict | None =
         row.updated_at = now_utc()
         row.save()
         reindex("ticket", [row.id], documents)
+        history.changed("ticket", before)
         return to_dict(row)
 
 
@@ -197,6 +200,7 @@ def set_status(ref, status: str, note: str | None = None) -> dict:
         row = get_live(Ticket, ref, "ticket")
         if status == row.status:
             raise Invalid("status", f"ticket {row.id} is already {status}")
+        history.event("ticket", row.id, "updated", field="status", old=row.status, new=status)
         old, row.status = row.status, status
         now = now_utc()
         if old == "new" and row.first_response_at is None:
@@ -229,6 +233,7 @@ def comment(ref, body: str, author: str | None = None, internal: bool = False) -
         if not internal:
             row.first_response_at = row.first_response_at or row.updated_at
             if row.status == "new":
+                history.event("ticket", row.id, "updated", field="status", old="new", new="open")
                 row.status = "open"  # someone is on it
         row.save()
         return activities.to_dict(entry)
@@ -237,6 +242,9 @@ def comment(ref, body: str, author: str | None = None, internal: bool = False) -
 def assign(ref, assignee: str | None) -> dict:
     with write():
         row = get_live(Ticket, ref, "ticket")
+        if validate.text(assignee) != row.assignee:
+            history.event("ticket", row.id, "updated", field="assignee", old=row.assignee,
+                          new=validate.text(assignee))
         row.assignee = validate.text(assignee)
         row.updated_at = now_utc()
         row.save()
@@ -249,6 +257,7 @@ def delete(ref) -> dict:
     with write():
         row = get_live(Ticket, ref, "ticket")
         set_deleted(row, True, "ticket", documents)
+        history.event("ticket", row.id, "deleted")
         return to_dict(row)
 
 
@@ -256,6 +265,7 @@ def restore(ref) -> dict:
     with write():
         row = get_deleted(Ticket, ref, "ticket")
         set_deleted(row, False, "ticket", documents)
+        history.event("ticket", row.id, "restored")
         return to_dict(row)
 
 

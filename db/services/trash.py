@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from db.services.common import iso_utc, now_utc
+from db.services import history
+from db.services.common import id_in, iso_utc, now_utc
 from db.services.kinds import KINDS
 from db.store import write
 
@@ -29,5 +30,7 @@ def purge(older_than_days: int | None = None) -> dict:
             cond = model.deleted_at.is_null(False)
             if older_than_days is not None:
                 cond &= model.deleted_at < now_utc() - timedelta(days=older_than_days)
-            counts[kind] = model.delete().where(cond).execute()
+            ids = list(model.select(model.id).where(cond).scalars())
+            history.event(kind, ids, "purged")
+            counts[kind] = model.delete().where(id_in(model.id, ids)).execute() if ids else 0
     return counts

@@ -19,7 +19,7 @@ from cli.output import (
 from cli.user import MineOption, owner_or_mine
 from db.services import companies, views
 
-app = sub_app("Companies: add, list, show, edit, delete, restore.")
+app = sub_app("Companies: add, list, show, edit, delete, restore, history.")
 
 COLUMNS = ["id", "name", "domain", "industry", "city", "country", "contacts", "tags"]
 FIELDS = ["id", "name", "domain", "industry", "phone", "email", "address", "city", "country", "owner", "tags",

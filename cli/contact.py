@@ -19,7 +19,7 @@ from cli.output import (
 from cli.user import MineOption, owner_or_mine
 from db.services import contacts, views
 
-app = sub_app("Contacts: add, list, show, edit, delete, restore, merge.")
+app = sub_app("Contacts: add, list, show, edit, delete, restore, merge, history.")
 
 COLUMNS = ["id", "name", "email", "phone", "company", "title", "stage", "tags"]
 FIELDS = ["id", "name", "email", "emails", "phone", "phones", "company", "title", "stage", "tags",

@@ -17,7 +17,7 @@ from cli.output import (
 from cli.user import MineOption, owner_or_mine
 from db.services import deals
 
-app = sub_app("Deals: add, list, show, edit, move, won, lost, delete, restore.")
+app = sub_app("Deals: add, list, show, edit, move, won, lost, delete, restore, history.")
 
 # no currency column: the amount carries its symbol (£33,600.00)
 COLUMNS = ["id", "title", "stage", "amount", "probability", "contact", "company", "expected_close"]

@@ -18,7 +18,7 @@ from cli.remind import show_ranked
 from cli.user import MineOption, owner_or_mine
 from db.services import followups, urgency
 
-app = sub_app("Follow-ups: add, list, done, snooze, reschedule, cancel, delete, restore.")
+app = sub_app("Follow-ups: add, list, done, snooze, reschedule, cancel, delete, restore, history.")
 
 COLUMNS = ["id", "due", "subject", "priority", "contact", "deal_id", "ticket_id", "every", "status"]
 

@@ -17,7 +17,7 @@ from cli.output import (
 from cli.user import MineOption, owner_or_mine
 from db.services import tickets
 
-app = sub_app("Tickets: add, list, show, edit, status, comment, assign, delete, restore.")
+app = sub_app("Tickets: add, list, show, edit, status, comment, assign, delete, restore, history.")
 
 COLUMNS = ["id", "subject", "status", "priority", "contact", "company", "assignee", "created_at", "overdue", "breached"]
 

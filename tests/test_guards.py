@@ -282,5 +282,5 @@ def test_a_usage_error_is_one_line_and_exit_2(tmp_path, args, message):
 
 def test_a_group_without_its_command_still_shows_its_help(tmp_path):
     done = subprocess.run([sys.executable, "-m", "cli", "contact"], capture_output=True, text=True)
-    assert "Contacts: add, list, show, edit, delete, restore, merge." in done.stdout + done.stderr
+    assert "Contacts: add, list, show, edit, delete, restore, merge, history." in done.stdout + done.stderr
     assert "error:" not in done.stderr

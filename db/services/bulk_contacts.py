@@ -474,11 +474,11 @@ class ContactImporter:
             cols = ("id", *FIELDS, "do_not_contact", "company_id", "import_batch_id", "created_at", "updated_at",
                     "updated_by")
             values = []
+            blank = {"first_name": "", "last_name": "", "stage": "lead", "owner": self.owner}  # what an empty cell stores
             for s in new:
                 f = s.fields
-                values.append((s.id, f["first_name"] or "", f["last_name"] or "", f["title"], f["stage"] or "lead",
-                               f["source"], f["owner"] or self.owner, f["notes"], f["external_id"], f["birthday"],
-                               f["address"], bool(f["do_not_contact"]), s.company_id, self.batch_id, now, now, self.owner))
+                values.append((s.id, *(f[k] or blank[k] if k in blank else f[k] for k in FIELDS),
+                               bool(f["do_not_contact"]), s.company_id, self.batch_id, now, now, self.owner))
             _executemany(cursor, "contact", cols, values)
         changed = [s for s in states.values() if not s.new and (s.before or any(s.added.values()))]
         for s in changed:

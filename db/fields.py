@@ -59,7 +59,7 @@ CONTACT: tuple[Field, ...] = (
 
 COMPANY: tuple[Field, ...] = (
     Field("name", ("name", "company", "company name", "organization", "organisation", "account name", "公司",
-                   "公司名称", "名称", "organization name", "organisation name", "account.name"), stored="own"),
+                   "公司名称", "名称", "organization name", "organisation name", "account.name")),
     Field("domain", ("domain", "website", "web site", "url", "company domain name", "网站", "网址",
                      "organization website", "website url"), search=True),
     Field("industry", ("industry", "sector", "行业", "organization industry"), search=True),
@@ -72,7 +72,9 @@ COMPANY: tuple[Field, ...] = (
     Field("owner", ("owner", "company owner", "account owner", "负责人", "organization owner")),
     Field("tags", ("tags", "labels", "标签", "organization labels", "organization label"), stored=None),
     Field("notes", ("notes", "description", "备注"), search=True),
-    Field("external_id", ("id", "external id", "record id", "company id", "organization id", "record id company")),
+    # set by an import (the file's own id), never typed: the import service's rule
+    Field("external_id", ("id", "external id", "record id", "company id", "organization id", "record id company"),
+          stored="own"),
 )
 
 SPECS = {"contact": CONTACT, "company": COMPANY}

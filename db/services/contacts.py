@@ -4,10 +4,10 @@ from __future__ import annotations
 from peewee import JOIN, Case, fn
 
 from db import search, validate
-from db.fields import stored
 from db.config import CONTACT_STAGES, get_config
 from db.identity import current_user
 from db.errors import Duplicate, Invalid, NotFound
+from db.fields import stored
 from db.models import (
     Activity,
     Company,

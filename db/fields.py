@@ -1,10 +1,12 @@
-"""One declaration per field of a contact or a company: the export's columns, the header
-spellings an import recognises, the words of the search document and the text fields a
-service cleans are all read from here, so a new field is a model column, a migration, this
-line, and the places a person types it (the form, a CLI option).
+"""One declaration per field of a contact or a company. The export's columns, the header
+spellings an import recognises, the words of the search document, the text a service
+cleans, what a merge fills and the columns the bulk import writes are all read from here.
+A new contact field is: its model column and migration, one line here, its place on
+bulk_contacts.ContactRow (tests/test_field_spec.py checks it), and where a person types it
+(a CLI option, the app's form).
 
-The order is the export's column order (a new field goes before `external_id` only if the
-files we wrote before need not keep their columns in place: so, in practice, at the end)."""
+The order is the export's column order: a new field goes at the end, so the files written
+before keep their columns in place (tests pin the export byte for byte)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 class Field:
     key: str  # its name in the store, the services, an import mapping and the export's header
     synonyms: tuple[str, ...] = ()  # header spellings an import recognises besides the key itself
-    imported_as: str | None = None  # the import's name when it reads one value a column (email for emails)
+    imported_as: str | None = None  # the import's name, when other: it reads one email, one phone a column
     export: bool = True  # a column of `crm export`
     search: bool = False  # its text is in the record's search document
     # "text": a column of its own holding free text (validate.text cleans it, a merge or a
@@ -52,7 +54,7 @@ CONTACT: tuple[Field, ...] = (
           stored=None),
     Field("notes", ("notes", "note", "comments", "description", "remarks", "备注", "说明"), search=True),
     Field("external_id", ("id", "external id", "record id", "contact id", "编号")),
-    # not (yet) export columns: adding them there would move no column, but change every file
+    # added after the export's columns were fixed: not in them (vCard carries both)
     Field("birthday", ("birthday", "date of birth", "birth date"), export=False, stored="own"),
     Field("address", ("address", "postal address", "home address"), export=False),
 )

@@ -7,6 +7,7 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
+from db.fields import synonyms as field_synonyms
 from db.errors import StoreError
 from db.services import kinds
 from importers import layouts
@@ -15,26 +16,9 @@ from importers import layouts
 # phones, tags) take every column that maps to them.
 SYNONYMS: dict[str, dict[str, list[str]]] = {
     "contact": {
-        "first_name": ["first name", "firstname", "given name", "first", "forename", "名", "名字"],
-        "last_name": ["last name", "lastname", "surname", "family name", "last", "姓", "姓氏"],
+        **field_synonyms("contact"),  # the contact's own fields (db/fields.py)
+        # The import's own: parts of a field, or the company's fields on a person's row.
         "full_name": ["name", "full name", "contact name", "contact", "display name", "姓名", "联系人", "名称"],
-        "email": ["email", "e-mail", "email address", "e-mail address", "email 1", "email 2", "email 3",
-                  "e-mail 2 address", "e-mail 3 address", "email1", "email2", "primary email", "work email",
-                  "personal email", "other email", "emails", "邮箱", "电子邮件", "电子邮箱", "邮件"],
-        "phone": ["phone", "phone number", "telephone", "tel", "mobile", "mobile phone", "cell", "cell phone",
-                  "phone 1", "phone 2", "phone 3", "phone1", "phone2", "business phone", "work phone",
-                  "home phone", "other phone", "primary phone", "phones", "mobile number", "手机", "电话",
-                  "手机号", "手机号码", "联系电话", "电话号码"],
-        "company": ["company", "company name", "organization", "organisation", "organization name", "account",
-                    "account name", "employer", "business", "公司", "公司名称", "单位"],
-        "title": ["title", "job title", "position", "role", "job", "职位", "职务", "头衔"],
-        "stage": ["stage", "lifecycle stage", "lead status", "status", "contact stage", "阶段", "状态"],
-        "source": ["source", "lead source", "leadsource", "original source", "来源"],
-        "owner": ["owner", "lead owner", "contact owner", "account owner", "assigned to", "负责人"],
-        "tags": ["tags", "tag", "labels", "label", "groups", "group membership", "categories", "标签"],
-        "notes": ["notes", "note", "comments", "description", "remarks", "备注", "说明"],
-        "do_not_contact": ["do not contact", "dnc", "unsubscribed", "opt out", "do not call", "勿扰"],
-        "external_id": ["id", "external id", "record id", "contact id", "编号"],
         # Read from other tools' layouts (importers/layouts.py); usable in --mapping too.
         "honorific": ["salutation", "name prefix", "honorific"],
         "middle_name": ["middle name", "additional name"],
@@ -46,9 +30,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "company_industry": ["company industry"],
         "company_external_id": ["company id", "company record id"],
         "company_extra": [],
-        "birthday": ["birthday", "date of birth", "birth date"],
         "birth_part": [],
-        "address": ["address", "postal address", "home address"],
         # no bare 'City' or 'Country': on their own they tell a company sheet (detect_entity)
         "address_street": ["home street"],
         "address_city": ["home city"],
@@ -58,23 +40,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "email_label": ["email label", "e mail label"],
         "phone_label": ["phone label"],
     },
-    "company": {
-        "name": ["name", "company", "company name", "organization", "organisation", "account name", "公司",
-                 "公司名称", "名称", "organization name", "organisation name", "account.name"],
-        "domain": ["domain", "website", "web site", "url", "company domain name", "网站", "网址",
-                   "organization website", "website url"],
-        "industry": ["industry", "sector", "行业", "organization industry"],
-        "phone": ["phone", "phone number", "telephone", "main phone", "电话"],
-        "email": ["email", "e-mail", "email address", "邮箱"],
-        "address": ["address", "street", "street address", "地址", "organization address",
-                    "organization full combined address of address", "billingstreet", "billing street"],
-        "city": ["city", "town", "城市"],
-        "country": ["country", "country/region", "国家"],
-        "notes": ["notes", "description", "备注"],
-        "owner": ["owner", "company owner", "account owner", "负责人", "organization owner"],
-        "tags": ["tags", "labels", "标签", "organization labels", "organization label"],
-        "external_id": ["id", "external id", "record id", "company id", "organization id", "record id company"],
-    },
+    "company": field_synonyms("company"),
     "deal": {
         "title": ["title", "deal", "deal name", "opportunity", "opportunity name", "name", "商机", "交易"],
         "contact": ["contact", "contact email", "contact name", "primary contact", "联系人"],

@@ -22,6 +22,7 @@ import re
 from db import taglist, validate
 from db.config import get_config
 from db.errors import Invalid
+from db.fields import stored
 from db.services.bulk_contacts import ContactRow
 from db.services.common import clean_tags
 from importers import headers as hdr
@@ -36,6 +37,8 @@ STAGE_WORDS = {
     "former": ["former", "churned", "inactive", "lost", "past customer", "unqualified", "bad timing", "流失客户"],
 }
 _STAGES = {hdr.normalise(w): stage for stage, words in STAGE_WORDS.items() for w in words}
+# A contact's text fields (db/fields.py) read as the cell's text; the others this module builds itself.
+AS_WRITTEN = tuple(k for k in stored("contact", "text") if k not in ("first_name", "last_name", "notes", "address"))
 COMPANY_FIELDS = {"company_phone": "phone", "company_domain": "domain", "company_address": "address",
                   "company_city": "city", "company_country": "country", "company_industry": "industry",
                   "company_external_id": "external_id"}
@@ -302,9 +305,8 @@ def contact_row(m: Mapped) -> ContactRow:
     notes = "\n".join(x for x in [notes, *honorific, *m.extras(used), *kept] if x) or None
     row = ContactRow(first_name=first, last_name=last, emails=emails, phones=phones,
                      email_labels=email_labels, phone_labels=phone_labels, birthday=day, address=postal,
-                     company=company, title=m.text("title"), stage=stage, source=m.text("source"),
-                     owner=m.text("owner"), notes=notes, external_id=m.text("external_id"), tags=tags,
-                     do_not_contact=dnc, company_fields=company_fields, warnings=warnings)
+                     company=company, stage=stage, notes=notes, tags=tags, do_not_contact=dnc,
+                     company_fields=company_fields, warnings=warnings, **{k: m.text(k) for k in AS_WRITTEN})
     row.own_id = m.text("id")
     return row.with_document()
 

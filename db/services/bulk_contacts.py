@@ -32,6 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from db import search
+from db.fields import stored
 from db.identity import current_user
 from db.models import (
     Company,
@@ -43,11 +44,12 @@ from db.models import (
 )
 from db.services import claims, companies, contacts, history
 from db.services.common import clean_tags, now_utc, reindex
+from db.services.documents import contact_document
 from db.store import is_sqlite
 from db.validate import name_key
 
 COMPANY_FILLS = ("phone", "domain", "address", "city", "country", "industry", "external_id", "notes")
-FIELDS = ("first_name", "last_name", "title", "stage", "source", "owner", "notes", "external_id", "birthday", "address")
+FIELDS = stored("contact")  # the contact's columns a row fills (db/fields.py)
 
 
 @dataclass
@@ -80,14 +82,13 @@ class ContactRow:
         """Build the search document now: a new contact made from this row alone uses
         it, so the checker (a second process for big files) does that work."""
         self.doc = document_of(self.first_name, self.last_name, _first_of_each(self.emails, str.lower),
-                               _first_of_each(self.phones, lambda p: p[1]), self.company, self.title, self.notes)
+                               _first_of_each(self.phones, lambda p: p[1]), self.company, vars(self))
         return self
 
 
-def document_of(first, last, emails, phones, company, title, notes) -> tuple[str, str]:
-    name = contacts.full_name(first, last)
+def document_of(first, last, emails, phones, company, own: dict) -> tuple[str, str]:
     phone_texts = [x for raw, number in phones for x in (raw, number)]
-    return search.document([name, *emails, *phone_texts, company, title, notes], [name, company])
+    return contact_document(first, last, emails, phone_texts, company, own)
 
 
 def _nothing_added() -> dict:
@@ -478,11 +479,11 @@ class ContactImporter:
             cols = ("id", *FIELDS, "do_not_contact", "company_id", "import_batch_id", "created_at", "updated_at",
                     "updated_by")
             values = []
+            blank = {"first_name": "", "last_name": "", "stage": "lead", "owner": self.owner}  # what an empty cell stores
             for s in new:
                 f = s.fields
-                values.append((s.id, f["first_name"] or "", f["last_name"] or "", f["title"], f["stage"] or "lead",
-                               f["source"], f["owner"] or self.owner, f["notes"], f["external_id"], f["birthday"],
-                               f["address"], bool(f["do_not_contact"]), s.company_id, self.batch_id, now, now, self.owner))
+                values.append((s.id, *(f[k] or blank[k] if k in blank else f[k] for k in FIELDS),
+                               bool(f["do_not_contact"]), s.company_id, self.batch_id, now, now, self.owner))
             _executemany(cursor, "contact", cols, values)
         for s in changed:
             sets = {k: v for k, v in s.fields.items() if k in s.before}
@@ -520,7 +521,7 @@ class ContactImporter:
             for s in new:
                 f = s.fields
                 doc = s.doc or document_of(f["first_name"], f["last_name"], s.emails, s.phones,
-                                           names.get(s.company_id), f["title"], f["notes"])
+                                           names.get(s.company_id), f)
                 docs.append(("contact", s.id, *doc))
             search.index().put_many(docs)
         if changed:

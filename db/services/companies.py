@@ -6,6 +6,7 @@ from peewee import fn
 from db import search, validate
 from db.config import get_config
 from db.errors import Duplicate, Invalid, NotFound
+from db.fields import stored
 from db.identity import current_user
 from db.models import Company, CompanyTag, Contact, Deal, Ticket
 from db.services import claims, history, versions
@@ -32,7 +33,7 @@ from db.services.documents import company_documents as documents  # what update/
 from db.services.documents import contact_documents, deal_documents, ticket_documents
 from db.store import write
 
-FIELDS = ("name", "domain", "industry", "phone", "email", "address", "city", "country", "notes", "owner")
+FIELDS = stored("company", "text")  # what _clean takes, each as validate.text (db/fields.py)
 
 
 names_of = company_names

@@ -7,6 +7,7 @@ from db import search, validate
 from db.config import CONTACT_STAGES, get_config
 from db.identity import current_user
 from db.errors import Duplicate, Invalid, NotFound
+from db.fields import stored
 from db.models import (
     Activity,
     Company,
@@ -44,7 +45,7 @@ from db.services.documents import deal_documents, ticket_documents
 from db.store import write
 
 STAGES = CONTACT_STAGES
-TEXT_FIELDS = ("first_name", "last_name", "title", "source", "owner", "notes", "external_id", "address")
+TEXT_FIELDS = stored("contact", "text")  # cleaned by validate.text (db/fields.py)
 NO_YEAR = "1604"  # the year Apple (X-APPLE-OMIT-YEAR) and Outlook.com write for "no year"
 
 
@@ -369,10 +370,9 @@ def merge(keep_ref, other_ref) -> dict:
         numbers = {n for _, n in k_phones}
         _set_phones(keep.id, k_phones + [p for p in o_phones if p[1] not in numbers])
         add_tags(ContactTag, "contact", keep.id, tags_of(ContactTag, "contact", [other.id])[other.id])
-        for field in ("first_name", "last_name", "title", "source", "owner", "external_id", "company",
-                      "birthday", "address"):
-            if not getattr(keep, field if field != "company" else "company_id"):
-                setattr(keep, field, getattr(other, field if field != "company" else "company_id"))
+        for field in (*stored("contact"), "company_id"):  # (notes are joined below; stage is the kept one's)
+            if field not in ("notes", "stage") and not getattr(keep, field):
+                setattr(keep, field, getattr(other, field))
         if other.notes:
             keep.notes = f"{keep.notes}\n{other.notes}" if keep.notes else other.notes
         keep.do_not_contact = keep.do_not_contact or other.do_not_contact

@@ -8,8 +8,20 @@ from __future__ import annotations
 from peewee import JOIN
 
 from db import search
+from db.fields import searchable
 from db.models import Company, Contact, ContactEmail, ContactPhone, Deal, Ticket
 from db.services.common import company_names, contact_names, full_name
+
+
+SEARCHED = {kind: searchable(kind) for kind in ("contact", "company")}  # their own fields, by db/fields.py
+
+
+def contact_document(first, last, emails, phone_texts, company, own: dict) -> tuple[str, str]:
+    """(text, grams) of one contact: its name, emails, phones (raw and number) and company
+    name, then its own fields the specification searches (own: key -> value)."""
+    name = full_name(first, last)
+    return search.document([name, *emails, *phone_texts, company, *(own.get(k) for k in SEARCHED["contact"])],
+                           [name, company])
 
 
 def contact_documents(ids):
@@ -27,10 +39,8 @@ def contact_documents(ids):
         phones[cid] += [raw, number]
     docs = []
     for r in live:
-        name = full_name(r.first_name, r.last_name)
-        text, grams = search.document(
-            [name, *emails[r.id], *phones[r.id], r.company_name, r.title, r.notes],
-            [name, r.company_name])
+        own = {k: getattr(r, k) for k in SEARCHED["contact"]}
+        text, grams = contact_document(r.first_name, r.last_name, emails[r.id], phones[r.id], r.company_name, own)
         docs.append(("contact", r.id, text, grams))
     return docs, [i for i in ids if i not in set(live_ids)]
 
@@ -40,9 +50,7 @@ def company_documents(ids):
     live = [r for r in rows if r.deleted_at is None]
     docs = []
     for r in live:
-        text, grams = search.document(
-            [r.name, r.domain, r.email, r.phone, r.industry, r.city, r.country, r.notes],
-            [r.name])
+        text, grams = search.document([r.name, *(getattr(r, k) for k in SEARCHED["company"])], [r.name])
         docs.append(("company", r.id, text, grams))
     return docs, [i for i in ids if i not in {r.id for r in live}]
 

@@ -7,7 +7,7 @@ from datetime import datetime, time, timezone
 from decimal import Decimal
 from typing import Iterator
 
-from db import search, validate
+from db import fields, search, validate
 from db.config import get_config
 from db.errors import Invalid
 from db.models import (Activity, Company, CompanyTag, Contact, ContactEmail, ContactTag, Deal, DealStage,
@@ -24,9 +24,8 @@ EXPORT_ONLY_SHEETS = frozenset(SHEETS[e] for e in HISTORY)
 _NAMES = {"activity": "activity", "activities": "activity", "timeline": "activity", "stagehistory": "stage_history",
           "stagehistories": "stage_history", "dealstagehistory": "stage_history", "history": "stage_history"}
 COLUMNS = {
-    "company": ["id", "name", "domain", "industry", "phone", "email", "address", "city", "country", "owner", "tags", "notes"],
-    "contact": ["id", "first_name", "last_name", "emails", "phones", "company", "title", "stage", "source", "owner",
-                "tags", "do_not_contact", "notes"],
+    "company": fields.export_columns("company"),  # (db/fields.py: external_id last)
+    "contact": fields.export_columns("contact"),
     "deal": ["id", "title", "contact_id", "company_id", "amount", "currency", "stage", "probability", "expected_close",
              "owner", "lost_reason", "notes"],
     "ticket": ["id", "subject", "description", "contact_id", "company_id", "status", "priority", "channel", "assignee"],
@@ -37,7 +36,8 @@ COLUMNS = {
     "stage_history": ["deal_id", "deal", "stage", "entered_at", "left_at"],
 }
 for _entity in RECORDS:  # where each record came from: kept, last so the columns before keep their places
-    COLUMNS[_entity].append("external_id")
+    if "external_id" not in COLUMNS[_entity]:
+        COLUMNS[_entity].append("external_id")
 MODELS = {**{name: KINDS[name].model for name in RECORDS}, "activity": Activity, "stage_history": DealStage}
 PAGE = 5000
 
@@ -146,10 +146,8 @@ def _record_rows(entity: str, page: list) -> list[dict]:
     ids = [r.id for r in page]
     if entity == "contact":
         base = {c["id"]: c for c in contacts.to_dicts(page)}
-        return [{**{k: base[r.id][k] for k in ("id", "first_name", "last_name", "company", "title", "stage", "owner",
-                                               "tags", "do_not_contact")},
-                 "emails": base[r.id]["emails"], "phones": base[r.id]["phones"], "source": r.source, "notes": r.notes}
-                for r in page]
+        return [{**{k: base[r.id][k] for k in ("id", "emails", "phones", "company", "tags", "do_not_contact")},
+                 **{k: getattr(r, k) for k in fields.stored("contact")}} for r in page]
     if entity == "company":
         tags = tags_of(CompanyTag, "company", ids)
         return [{**{c: getattr(r, c) for c in COLUMNS["company"] if c != "tags"}, "tags": tags.get(r.id, [])} for r in page]

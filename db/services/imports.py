@@ -421,7 +421,7 @@ def _as_id(text) -> int:
 
 
 _LINKS = ("contact", "company", "deal", "ticket")
-_TEXT = {"company": ("name", "domain", "industry", "phone", "email", "address", "city", "country", "notes", "owner"),
+_TEXT = {"company": companies.FIELDS,
          "deal": ("title", "notes", "owner", "lost_reason"), "ticket": ("subject", "description", "assignee"),
          "followup": ("subject", "notes", "owner")}
 

@@ -3,6 +3,7 @@ tickets, follow-ups: one set of rules for both) and one timeline. Read-only, and
 every service it gathers from."""
 from __future__ import annotations
 
+from db.fields import stored
 from db.models import Contact, Deal, FollowUp, Ticket
 from db.services import activities, companies, contacts, deals, followups, tickets
 
@@ -25,9 +26,7 @@ def contact(ref) -> dict:
     timeline across the contact, its deals and tickets."""
     row = contacts.resolve(ref)
     out = contacts.to_dict(row)
-    out["source"] = row.source
-    out["notes"] = row.notes
-    out["external_id"] = row.external_id
+    out |= {k: getattr(row, k) for k in stored("contact") if k not in out}  # (source, notes: db/fields.py)
     out["company_detail"] = companies.to_dict(row.company) if row.company_id else None
     out |= open_work(Deal.contact == row.id, Ticket.contact == row.id, FollowUp.contact == row.id)
     out["timeline"] = activities.timeline_of_contact(row.id)

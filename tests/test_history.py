@@ -29,13 +29,13 @@ def test_contact_add_and_edit_through_the_cli_record_each_changed_field(crm):
     got = crm.json("contact", "history", "1")
     assert [set(h) for h in got] == [{"at", "user", "action", "field", "old", "new", "batch"}] * len(got)
     assert [(h["user"], h["action"], h["field"], h["old"], h["new"]) for h in got] == [  # newest first
+        ("kim", "updated", "do_not_contact", "no", "yes"),  # fields in db/fields.py's order, last first
         ("kim", "updated", "tags", None, "vip"),
-        ("kim", "updated", "emails", "bo@example.com", "bo@example.com, bo@work.example"),
-        ("kim", "updated", "do_not_contact", "no", "yes"),
         ("kim", "updated", "owner", "ann", "kim"),
         ("kim", "updated", "stage", "lead", "customer"),
-        ("kim", "updated", "company", None, "Acme"),
         ("kim", "updated", "title", None, "Buyer"),
+        ("kim", "updated", "company", None, "Acme"),
+        ("kim", "updated", "emails", "bo@example.com", "bo@example.com, bo@work.example"),
         ("ann", "created", None, None, None)]
     assert got[0]["at"].endswith("Z") and got[0]["batch"] is None
     assert crm.json("company", "history", "Acme")[0]["action"] == "created"  # made by the edit

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Iterator
 
-from db import clock, validate
+from db import clock, fields, validate
 from db.errors import NotFound
 from db.identity import current_user
 from db.models import (
@@ -42,10 +42,8 @@ LABELS = {"contact": "contact", "company": "company", "deal": "deal", "ticket": 
 # The fields each kind's history follows, in the order a change lists them. Columns the
 # store derives (closed_at, SLA due times, chain positions) follow from these and are left out.
 FIELDS = {
-    "contact": ("first_name", "last_name", "title", "company", "stage", "source", "owner", "do_not_contact",
-                "emails", "phones", "tags", "birthday", "address", "notes", "external_id"),
-    "company": ("name", "domain", "industry", "phone", "email", "address", "city", "country", "owner", "tags",
-                "notes", "external_id"),
+    "contact": tuple(f.key for f in fields.SPECS["contact"]),  # every field a contact has (db/fields.py)
+    "company": tuple(f.key for f in fields.SPECS["company"]),
     "deal": ("title", "contact", "company", "amount", "stage", "probability", "expected_close", "owner",
              "lost_reason", "notes", "external_id"),
     "ticket": ("subject", "description", "contact", "company", "status", "priority", "channel", "assignee",

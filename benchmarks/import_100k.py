@@ -1,13 +1,19 @@
 """Import and export speed on a 100k-row x 12-column contacts workbook.
 
-    python benchmarks/import_100k.py [--rows 100000]
+    python benchmarks/import_100k.py [--rows 100000] [--pg]
 
-Prints, for the same file: the floor (the fastest raw read, python-calamine, plus
-sqlite3 executemany of the same rows into a bare table); a --dry-run into the empty
-store; the import itself (dedupe + search indexing) with its ratio to the floor;
-a re-import (every row a duplicate); exports to xlsx and csv. Each with rows/s and
-peak memory (the PSS of crm and its row checker together).
-Each crm figure is a fresh `crm` process, as a user would run it.
+Prints, for the same file, each crm figure beside its floor, measured in the same run:
+- import: the bare floor (python-calamine read + sqlite3 executemany into one bare
+  table) and the crm-tables floor (the same read written into crm's own tables,
+  indexes and search documents by plain sqlite3, no Python validation);
+- a --dry-run into the empty store, the import itself and a re-import (all duplicates);
+- export csv: floor = one sqlite3 SELECT of the exported columns (company joined,
+  emails/phones/tags grouped) through csv.writer; export xlsx: the same rows through
+  XlsxWriter constant_memory.
+Each with peak memory (the PSS of crm and its row checker together). Each crm figure
+is a fresh `crm` process, as a user would run it. --pg adds the same import and
+exports into a throwaway local PostgreSQL server (started as tests/postgres.py does)
+beside the SQLite figures, and search p50 on that store.
 """
 from __future__ import annotations
 
@@ -45,14 +51,18 @@ def make_workbook(path: Path, rows: int) -> None:
     book.save(path)
 
 
-def floor(path: Path) -> float:
+def _read(path: Path) -> list[tuple]:
     from python_calamine import CalamineWorkbook
 
-    t = time.perf_counter()
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
     rows = sheet.iter_rows()
     next(rows)
-    data = [tuple(str(v) for v in r) for r in rows]
+    return [tuple(str(v) for v in r) for r in rows]
+
+
+def floor(path: Path) -> float:
+    t = time.perf_counter()
+    data = _read(path)
     db = Path(tempfile.mkdtemp()) / "floor.db"
     con = sqlite3.connect(db)
     con.execute(f"CREATE TABLE t ({', '.join(f'c{i} TEXT' for i in range(len(HEADERS)))})")
@@ -60,6 +70,105 @@ def floor(path: Path) -> float:
         con.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(HEADERS))})", data)
     con.close()
     return time.perf_counter() - t
+
+
+def crm_tables_floor(path: Path, db: Path) -> float:
+    """The read written into crm's own tables of an initialised store (db), with their
+    indexes and search documents, by plain sqlite3: no validation, no matching."""
+    from db.search import grams
+
+    t = time.perf_counter()
+    data = _read(path)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA journal_mode=wal")
+    con.execute("PRAGMA synchronous=normal")
+    now = "2026-11-25 00:00:00"
+    con.execute("BEGIN IMMEDIATE")
+    companies = {name: i for i, name in enumerate(dict.fromkeys(r[4] for r in data if r[4]), 1)}
+    con.executemany("INSERT INTO company (id, name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                    [(i, name, name.lower(), now, now) for name, i in companies.items()])
+    con.executemany("INSERT INTO contact (id, first_name, last_name, title, company_id, stage, source, owner, "
+                    "do_not_contact, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'bench', 0, ?, ?, ?)",
+                    [(i, r[0], r[1], r[5] or None, companies.get(r[4]), r[10].lower(), r[11] or None,
+                      f"{r[9]}\nCity: {r[6]}\nCountry: {r[7]}", now, now) for i, r in enumerate(data, 1)])
+    con.executemany("INSERT INTO contact_email (contact_id, email, email_key, position) VALUES (?, ?, ?, 0)",
+                    [(i, r[2], r[2].lower()) for i, r in enumerate(data, 1) if r[2]])
+    con.executemany("INSERT INTO contact_phone (contact_id, raw, number, position) VALUES (?, ?, ?, 0)",
+                    [(i, r[3], r[3]) for i, r in enumerate(data, 1) if r[3]])
+    tags = {t: i for i, t in enumerate(sorted({t.strip() for r in data for t in r[8].split(",") if t.strip()}), 1)}
+    con.executemany("INSERT INTO tag (id, name) VALUES (?, ?)", [(i, t) for t, i in tags.items()])
+    con.executemany("INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)",
+                    [(i, tags[t.strip()]) for i, r in enumerate(data, 1) for t in r[8].split(",") if t.strip()])
+    con.executemany("INSERT INTO search_doc (kind, ref_id, text, grams) VALUES ('company', ?, lower(?), ?)",
+                    [(i, name, grams(name)) for name, i in companies.items()])
+    con.executemany("INSERT INTO search_doc (kind, ref_id, text, grams) VALUES ('contact', ?, lower(?), ?)",
+                    [(i, "\n".join(filter(None, (f"{r[0]} {r[1]}", r[2], r[3], r[4], r[5], r[9]))),
+                      grams(f"{r[0]} {r[1]} {r[4]}")) for i, r in enumerate(data, 1)])
+    for table, column in (("search_trigram", "text"), ("search_bigram", "grams")):
+        con.execute(f"INSERT INTO {table}(rowid, {column}) SELECT id, {column} FROM search_doc")
+    con.execute("COMMIT")
+    con.close()
+    return time.perf_counter() - t
+
+
+_EXPORT_SQL = """
+SELECT c.id, c.first_name, c.last_name,
+       (SELECT group_concat(email, '; ') FROM contact_email WHERE contact_id = c.id),
+       (SELECT group_concat(raw, '; ') FROM contact_phone WHERE contact_id = c.id),
+       co.name, c.title, c.stage, c.source, c.owner,
+       (SELECT group_concat(t.name, '; ') FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id
+         WHERE ct.contact_id = c.id),
+       c.do_not_contact, c.notes, c.external_id
+FROM contact c LEFT JOIN company co ON co.id = c.company_id
+WHERE c.deleted_at IS NULL ORDER BY c.id"""
+
+
+def export_floors(db: Path, folder: Path) -> tuple[float, float]:
+    """(csv, xlsx) seconds: the exported columns straight from sqlite3 into csv.writer,
+    and into XlsxWriter in constant_memory mode."""
+    import csv
+
+    import xlsxwriter
+
+    t = time.perf_counter()
+    con = sqlite3.connect(db)
+    with open(folder / "floor.csv", "w", newline="", encoding="utf-8-sig") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id"] * 14)
+        out.writerows(con.execute(_EXPORT_SQL))
+    con.close()
+    csv_s = time.perf_counter() - t
+    t = time.perf_counter()
+    con = sqlite3.connect(db)
+    book = xlsxwriter.Workbook(str(folder / "floor.xlsx"), {"constant_memory": True, "strings_to_formulas": False,
+                                                            "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = book.add_worksheet("contacts")
+    for r, row in enumerate(con.execute(_EXPORT_SQL), 1):
+        sheet.write_row(r, 0, row)
+    book.close()
+    con.close()
+    return csv_s, time.perf_counter() - t
+
+
+def _pg_server():
+    """A throwaway PostgreSQL server, as the tests start theirs."""
+    sys.path.insert(0, str(ROOT))
+    from tests.postgres import _bindir, throwaway_server
+
+    bindir = _bindir()
+    if not bindir:
+        raise SystemExit("--pg: PostgreSQL is not installed")
+    return throwaway_server(bindir)
+
+
+def _pg_database(server: str, name: str) -> str:
+    import psycopg2
+
+    admin = psycopg2.connect(server + "postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE DATABASE {name}")
+    admin.close()
+    return server + name
 
 
 # Runs one crm command and reports the peak memory of it and its own child processes
@@ -98,7 +207,7 @@ sys.exit(proc.returncode)
 """
 
 
-def crm_rss(db: Path, *args) -> tuple[float, float, str]:
+def crm_rss(db, *args) -> tuple[float, float, str]:
     """(seconds, peak memory MB, crm's last stderr line)"""
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", _WRAPPER, "--db", str(db), *args], cwd=ROOT,
@@ -114,6 +223,7 @@ def crm_rss(db: Path, *args) -> tuple[float, float, str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--pg", action="store_true", help="also import/export/search on a throwaway PostgreSQL")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp())
     cfg = folder / "config.toml"
@@ -123,23 +233,47 @@ def main() -> None:
     t = time.perf_counter()
     make_workbook(book, args.rows)
     print(f"wrote {args.rows} x {len(HEADERS)} workbook in {time.perf_counter() - t:.1f}s "
-          f"({book.stat().st_size / 1e6:.1f} MB)")
+          f"({book.stat().st_size / 1e6:.1f} MB); load average {os.getloadavg()[0]:.1f}")
     base = floor(book)
-    print(f"floor (calamine read + sqlite3 executemany): {base:.2f} s")
+    print(f"floor (calamine read + sqlite3 executemany, bare table): {base:6.2f} s")
+    tables_db = folder / "floor-tables.db"
+    subprocess.run([sys.executable, "-m", "cli", "--db", str(tables_db), "init"], cwd=ROOT, check=True,
+                   capture_output=True)
+    tables = crm_tables_floor(book, tables_db)
+    print(f"floor (crm tables + indexes + search docs, sqlite3): {tables:6.2f} s  {tables / base:.2f}x bare")
     db = folder / "crm.db"
     subprocess.run([sys.executable, "-m", "cli", "--db", str(db), "init"], cwd=ROOT, check=True, capture_output=True)
     seconds, rss, line = crm_rss(db, "import", str(book), "--dry-run")  # a preview, into the empty store
     print(f"crm import --dry-run (empty):{seconds:6.2f} s  {args.rows / seconds:8.0f} rows/s  "
           f"peak memory {rss:.0f} MB   [{line}]")
     seconds, rss, line = crm_rss(db, "import", str(book))
+    sqlite_import = seconds
     print(f"crm import (empty store):   {seconds:6.2f} s  {args.rows / seconds:8.0f} rows/s  "
-          f"{seconds / base:.2f}x floor  peak memory (PSS) {rss:.0f} MB   [{line}]")
+          f"{seconds / base:.2f}x bare floor (target 5x), {seconds / tables:.2f}x crm-tables floor (target 1.5x)  "
+          f"peak memory (PSS) {rss:.0f} MB   [{line}]")
     seconds, rss, line = crm_rss(db, "import", str(book))
     print(f"crm re-import (all dups):   {seconds:6.2f} s  {args.rows / seconds:8.0f} rows/s  "
           f"peak memory {rss:.0f} MB   [{line}]")
-    for suffix in ("xlsx", "csv"):
+    csv_floor, xlsx_floor = export_floors(db, folder)
+    exported = {}
+    for suffix, base_s, target in (("csv", csv_floor, 1.5), ("xlsx", xlsx_floor, 1.2)):
         seconds, rss, line = crm_rss(db, "export", str(folder / f"out.{suffix}"), "--entity", "contact")
-        print(f"crm export {suffix:<4} (100k):     {seconds:6.2f} s  peak memory {rss:.0f} MB   [{line}]")
+        exported[suffix] = seconds
+        print(f"crm export {suffix:<4}:           {seconds:6.2f} s  floor {base_s:5.2f} s  "
+              f"{seconds / base_s:.2f}x (target {target}x)  peak memory {rss:.0f} MB   [{line}]")
+    if args.pg:
+        with _pg_server() as server:
+            url = _pg_database(server, "crm_bench")
+            subprocess.run([sys.executable, "-m", "cli", "--db", url, "init"], cwd=ROOT, check=True,
+                           capture_output=True)
+            seconds, rss, line = crm_rss(url, "import", str(book))
+            print(f"PostgreSQL crm import:      {seconds:6.2f} s  {seconds / sqlite_import:.2f}x SQLite's "
+                  f"(target 2x)  peak memory {rss:.0f} MB   [{line}]")
+            for suffix in ("csv", "xlsx"):
+                seconds, rss, line = crm_rss(url, "export", str(folder / f"pg.{suffix}"), "--entity", "contact")
+                print(f"PostgreSQL crm export {suffix:<4}: {seconds:6.2f} s  {seconds / exported[suffix]:.2f}x "
+                      f"SQLite's (target 1.5x)  peak memory {rss:.0f} MB")
+            subprocess.run([sys.executable, str(ROOT / "benchmarks" / "search_100k.py"), "--db", url], check=True)
 
 
 if __name__ == "__main__":

@@ -46,14 +46,18 @@ def _flat(value):
 
 
 def _cell_text(value) -> str:
+    if isinstance(value, str):  # most cells: asked first (a million cells per 100k contacts)
+        return safe_text(value)
     value = _flat(value)
     if value is None:
         return ""
+    if isinstance(value, str):
+        return safe_text(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (datetime, date)):
         return value.isoformat(sep=" ", timespec="minutes") if isinstance(value, datetime) else value.isoformat()
-    return safe_text(str(value)) if isinstance(value, str) else str(value)
+    return str(value)
 
 
 @contextmanager

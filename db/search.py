@@ -96,8 +96,12 @@ class PlainIndex:
                 (kind, ref_id, text, grams_))
 
     def put_many(self, docs) -> None:
-        for doc in docs:
-            self.put(*doc)
+        from db import bulk
+
+        docs = list({(d[0], d[1]): d for d in docs}.values())  # one statement may not update a row twice
+        for start in range(0, len(docs), 5000):
+            bulk.insert("search_doc", ("kind", "ref_id", "text", "grams"), docs[start:start + 5000],
+                        "ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text, grams = excluded.grams")
 
     def remove(self, kind: str, ids) -> None:
         db = database.obj

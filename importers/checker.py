@@ -15,6 +15,7 @@ before a process would have started.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -46,6 +47,10 @@ def in_worker(items: Iterable, describe: str) -> Iterator:
     ctx = multiprocessing.get_context("fork")
     q = ctx.Queue(maxsize=4)
     proc = ctx.Process(target=_run, args=(items, q, os.getpid()), name="crm-row-checker", daemon=True)
+    # Frozen objects are left alone by the collector, in both processes, until the
+    # checker is done: a collection writes to every object it walks, so each process
+    # would copy (and memory would count twice) pages the two could go on sharing.
+    gc.freeze()
     proc.start()
     try:
         while True:
@@ -66,6 +71,7 @@ def in_worker(items: Iterable, describe: str) -> Iterator:
         if proc.is_alive():
             proc.terminate()
         proc.join()
+        gc.unfreeze()  # (once the checker is gone: until then, the pages are still shared)
 
 
 def _die_with(parent: int) -> None:

@@ -283,7 +283,9 @@ def _checked_chunks(rows, kind: str, plan: _Plan, sheet: Sheet):
         values = [unsafe_text(v) if type(v) is str else v for v in original]
         try:
             record = make(_Mapped(values, plan))
-            pending.append((number, original, record))
+            # a contact chunk is written as a whole and never needs the row's values
+            # again: not sent from the checker, not held
+            pending.append((number, None if kind == "contact" else original, record))
             for column, reason in getattr(record, "warnings", None) or ():
                 rejects.append(RowError(sheet.name, number, column, reason, original, kept=True))
         except _Reject as exc:

@@ -454,6 +454,10 @@ class ContactImporter:
             self._remember(state, row.company)
             outcome.append("updated" if changed else "skipped")
         self._write(states, new_order)
+        if is_sqlite() and new_order:
+            # Nobody else wrote since _catch_up (we hold the write lock), and _remember
+            # has our own rows: the next chunk need not read them back.
+            self.seen_up_to = max(self.seen_up_to, new_order[-1])
         return outcome
 
     def _file_id(self, row: ContactRow, contact_id: int) -> None:

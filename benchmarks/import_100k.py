@@ -276,13 +276,17 @@ def main() -> None:
           f"  vs crm-tables floor (target 1.5x): {_ratio(took, tables)}")
     took, rss, line = crm_rss(db, "import", str(book))
     print(f"crm re-import (all dups):     {_fig(took)}  peak memory {rss:.0f} MB   [{line}]")
+    startup, _, _ = crm_rss(db, "--version")
+    print(f"crm start-up alone (`crm --version`): {_fig(startup)}  (in every crm figure, in no floor)")
     floors = dict(zip(("csv", "xlsx"), export_floors(db, folder)))
     exported = {}
     for suffix, target in (("csv", 1.5), ("xlsx", 1.2)):
         took, rss, line = crm_rss(db, "export", str(folder / f"out.{suffix}"), "--entity", "contact")
         exported[suffix] = took
         print(f"crm export {suffix:<4}:              {_fig(took)}  peak memory {rss:.0f} MB   [{line}]\n"
-              f"  floor {_fig(floors[suffix])};  {_ratio(took, floors[suffix])} (target {target}x)")
+              f"  floor {_fig(floors[suffix])};  {_ratio(took, floors[suffix])} (target {target}x); "
+              f"less start-up {(took[0] - startup[0]) / floors[suffix][0]:.2f}x wall "
+              f"{(took[1] - startup[1]) / floors[suffix][1]:.2f}x CPU")
     if args.pg:
         with _pg_server() as server:
             url = _pg_database(server, "crm_bench")

@@ -83,8 +83,8 @@ def names_of(ids) -> dict[int, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    rows = Contact.select(Contact.id, Contact.first_name, Contact.last_name).where(id_in(Contact.id, ids))
-    return {c.id: full_name(c.first_name, c.last_name) for c in rows}
+    rows = Contact.select(Contact.id, Contact.first_name, Contact.last_name).where(id_in(Contact.id, ids)).tuples()
+    return {cid: full_name(first, last) for cid, first, last in rows}
 
 
 def display_phone(raw: str, number: str) -> str:
@@ -454,11 +454,11 @@ def list_(query: str | None = None, tag: str | None = None, stage: str | None = 
         q = q.join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
     q = q.order_by(*sort_order(sort, SORTS, "name", Contact.id))
     unfiltered = not any((segment, query, tag, stage, owner, company is not None, do_not_contact is not None))
-    page = paged(q, limit, lambda r: r, offset, count_up_to, _live_count if unfiltered else None)
+    page = paged(q, limit, lambda r: r, offset, count_up_to, live_count if unfiltered else None)
     return Page(to_dicts(page.rows), page.total, page.at_least)
 
 
-def _live_count() -> int:
+def live_count() -> int:
     """Every contact less those in the trash: counting all rows walks the narrowest
     index, counting the live ones the wide name index (15 ms against 150 ms at 1M)."""
     return Contact.select().count() - Contact.select().where(Contact.deleted_at.is_null(False)).count()

@@ -24,7 +24,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from db.errors import StoreError
 
@@ -40,10 +40,12 @@ def can_fork(path: str | Path) -> bool:
     return big and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def in_worker(items: Iterable, describe: str) -> Iterator:
+def in_worker(items: Iterable, describe: str, release: Callable[[], None] | None = None) -> Iterator:
     """Iterate items in a forked process (its copy of them, in whatever state they
     are now) and yield what comes out, in order. An exception there is raised here;
-    leaving the loop early stops the process."""
+    leaving the loop early stops the process. release, called here once the process
+    has started, lets go of this process's copy of what only the checker reads (the
+    loaded sheet: its memory is the checker's alone then, and freed when it ends)."""
     ctx = multiprocessing.get_context("fork")
     q = ctx.Queue(maxsize=4)
     proc = ctx.Process(target=_run, args=(items, q, os.getpid()), name="crm-row-checker", daemon=True)
@@ -52,6 +54,8 @@ def in_worker(items: Iterable, describe: str) -> Iterator:
     # would copy (and memory would count twice) pages the two could go on sharing.
     gc.freeze()
     proc.start()
+    if release:
+        release()
     try:
         while True:
             try:

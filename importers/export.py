@@ -268,7 +268,12 @@ def _xlsx(path: Path, entities, progress, filters) -> dict[str, int]:
 
         def emit(row, r):
             for c, col in enumerate(columns):
-                value = _flat(row[col])
+                value = row[col]
+                if type(value) is str:  # most cells: asked first
+                    if value:
+                        sheet.write_string(r, c, safe_text(value))
+                    continue
+                value = _flat(value)
                 if value is None or value == "":
                     continue
                 if isinstance(value, str):

@@ -20,7 +20,7 @@ from peewee import SQL
 from db import clock, display, validate
 from db.config import get_config
 from db.errors import StoreError
-from db.models import Company, Contact, Deal, FollowUp, Reminder, Ticket, database
+from db.models import Company, Contact, ContactEmail, ContactPhone, Deal, FollowUp, Reminder, Ticket, database
 from db.services import contacts, deals
 from db.services.common import id_in, iso_local, now_utc
 from db.store import write
@@ -137,6 +137,25 @@ def release(token: str, due: list[Due]) -> None:
                                      Reminder.followup.in_([d.followup_id for d in chunk])).execute())
 
 
+def _people(ids: set[int]) -> dict[int, dict]:
+    """id, name, email and phone (the first of each, as contacts.to_dicts gives them) of
+    these contacts: all a reminder shows, without the rest of each contact (10k due)."""
+    if not ids:
+        return {}
+    out = {cid: {"id": cid, "name": contacts.full_name(first, last), "email": None, "phone": None}
+           for cid, first, last in Contact.select(Contact.id, Contact.first_name, Contact.last_name)
+           .where(id_in(Contact.id, ids)).tuples()}
+    for cid, address in (ContactEmail.select(ContactEmail.contact, ContactEmail.email)
+                         .where(id_in(ContactEmail.contact, out)).order_by(ContactEmail.position, ContactEmail.id)
+                         .tuples()):
+        out[cid]["email"] = out[cid]["email"] or address
+    for cid, raw, number in (ContactPhone.select(ContactPhone.contact, ContactPhone.raw, ContactPhone.number)
+                             .where(id_in(ContactPhone.contact, out)).order_by(ContactPhone.position, ContactPhone.id)
+                             .tuples()):
+        out[cid]["phone"] = out[cid]["phone"] or contacts.display_phone(raw, number)
+    return out
+
+
 def describe(due: list[Due], now_utc_: datetime | None = None) -> list[dict]:
     """Fill in what a person needs to act: who to call, about what, how late."""
     if not due:
@@ -145,8 +164,7 @@ def describe(due: list[Due], now_utc_: datetime | None = None) -> list[dict]:
     now = now_utc_ or now_utc()
     # (id_in: ids written into the SQL; binding 10k of them one by one cost Peewee seconds)
     rows = {r.id: r for r in FollowUp.select().where(id_in(FollowUp.id, [d.followup_id for d in due]))}
-    people = {c["id"]: c for c in contacts.to_dicts(list(Contact.select().where(
-        id_in(Contact.id, {r.contact_id for r in rows.values() if r.contact_id}))))}
+    people = _people({r.contact_id for r in rows.values() if r.contact_id})
     orgs = {c.id: c for c in Company.select().where(id_in(Company.id, {r.company_id for r in rows.values() if r.company_id}))}
     deal_rows = {d["id"]: d for d in deals.to_dicts(list(Deal.select().where(
         id_in(Deal.id, {r.deal_id for r in rows.values() if r.deal_id}))))}

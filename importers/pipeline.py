@@ -175,7 +175,7 @@ def import_file(path: str, entity: str | None = None, sheet: str | None = None, 
                 if checker.can_fork(path):
                     # The forked checker carries on from this very row iterator (its copy
                     # of this process has the sheet loaded and the header read).
-                    chunks = checker.in_worker(chunks, str(path), release=getattr(rows, "close", None))
+                    chunks = checker.in_worker(chunks, str(path), getattr(rows, "close", None))  # release
                 with contextlib.closing(chunks):  # a failure stops the checker before the batch is taken back
                     _import_sheet(result, sh, kind, heads, columns, chunks, writers(kind), strict, progress)
             if not (result.created or result.updated or result.skipped or result.rejected):

@@ -280,7 +280,7 @@ def count_up_to(kind: str, table: str, query: str, cap: int) -> int:
     else:
         source, params, _ = index().matching(query_terms(query), [kind])
     live = f"EXISTS (SELECT 1 FROM {table} r WHERE r.id = d.ref_id AND r.deleted_at IS NULL)"  # one lookup a match
-    sql = f"SELECT count(*) FROM (SELECT 1 {source} AND {live} LIMIT {int(cap)})"
+    sql = f"SELECT count(*) FROM (SELECT 1 {source} AND {live} LIMIT {int(cap)}) AS first_hits"
     return database.obj.execute_sql(sql, params).fetchone()[0]
 
 

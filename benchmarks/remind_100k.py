@@ -1,6 +1,8 @@
 """`crm remind` over 100k open follow-ups of which 1k are due.
 
-    python benchmarks/remind_100k.py [--followups 100000] [--due 1000]
+    python benchmarks/remind_100k.py [--rows 100000] [--due 1000]
+
+(--rows: open follow-ups; the 1M store's 10k-due figure is in search_100k.py --rows.)
 
 Seeds a throwaway store, then times the real command in a fresh process (what cron
 runs: interpreter start-up included) for the first run (delivers 1k) and a second run
@@ -52,7 +54,7 @@ def run_cli(db: str) -> tuple[float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--followups", type=int, default=100_000)
+    ap.add_argument("--rows", "--followups", dest="followups", type=int, default=100_000)
     ap.add_argument("--due", type=int, default=1000)
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp())

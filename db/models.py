@@ -135,6 +135,7 @@ class Contact(Record):
     notes = TextField(null=True)
     birthday = CharField(max_length=10, null=True)  # YYYY-MM-DD, or --MM-DD when the year is unknown
     address = TextField(null=True)  # the postal address as lines of text (see importers/vcard.py)
+    deleted_at = DateTimeField(null=True)  # indexed by contact_name_order (0006), which leads with it
 
 
 class ContactEmail(BaseModel):
@@ -154,7 +155,7 @@ class ContactPhone(BaseModel):
 
 
 class ContactTag(BaseModel):
-    contact = ForeignKeyField(Contact, on_delete="CASCADE")
+    contact = ForeignKeyField(Contact, on_delete="CASCADE", index=False)  # the primary key leads with it
     tag = ForeignKeyField(Tag, on_delete="CASCADE")
 
     class Meta:

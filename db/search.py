@@ -96,8 +96,12 @@ class PlainIndex:
                 (kind, ref_id, text, grams_))
 
     def put_many(self, docs) -> None:
-        for doc in docs:
-            self.put(*doc)
+        from db import bulk
+
+        docs = list({(d[0], d[1]): d for d in docs}.values())  # one statement may not update a row twice
+        for start in range(0, len(docs), 5000):
+            bulk.insert("search_doc", ("kind", "ref_id", "text", "grams"), docs[start:start + 5000],
+                        "ON CONFLICT (kind, ref_id) DO UPDATE SET text = excluded.text, grams = excluded.grams")
 
     def remove(self, kind: str, ids) -> None:
         db = database.obj
@@ -166,6 +170,17 @@ class SqliteIndex(PlainIndex):
         self._fts("delete", [(kind, i) for i in ids])
         super().remove(kind, ids)
 
+    def find(self, terms, kinds, limit):
+        letter = terms[0] if len(terms) == 1 and len(terms[0]) == 1 and terms[0].isalnum() else None
+        if limit and letter and _common(kinds, letter):
+            # A common letter: the first page is nearer walking the documents in order
+            # than collecting every match from the bigram index (same answer: matches()).
+            # (+kind: not by the kind index, which would collect every document of the kind and sort them)
+            sql = (f"SELECT kind, ref_id FROM search_doc WHERE +kind IN ({', '.join('?' * len(kinds))}) "
+                   f"AND instr(grams, ?) > 0 ORDER BY id{_limit(limit)}")
+            return [tuple(r) for r in database.obj.execute_sql(sql, [*kinds, letter]).fetchall()]
+        return super().find(terms, kinds, limit)
+
     def matching(self, terms, kinds):
         long_terms = [t for t in terms if len(t) >= 3]
         short_terms = [t for t in terms if len(t) < 3]
@@ -214,25 +229,76 @@ def find(query: str, kinds=KINDS, limit: int | None = 50) -> list[tuple[str, int
 # the bigram index costs ~70 ms at 100k contacts. When a letter is that common, a list
 # in name order finds its first page sooner by walking the list and checking each
 # record's own grams (instr on the stored document: the same answer as the index).
+# A list that reads a page and counts only up to a cap (the app's, as a person types)
+# does the same for any common query: 'smith' is in 90k of 1M contacts, and collecting
+# and sorting them all took 0.4 s a keystroke; walking finds a page in milliseconds,
+# and count_up_to() counts the first matches in document order.
 SAMPLE, COMMON = 2000, 100  # "common": in at least 5% of a sample of documents
 
 
-def matches(id_column, kind: str, query: str):
-    """A WHERE condition: the record whose id is in id_column matches the query."""
-    terms = query_terms(query)
+def _walkable(terms: list[str]) -> str | None:
+    """The stored column that answers these terms by instr() exactly as the index does:
+    text for a query with a 3+ character term (the trigram path checks every term in
+    the text), grams for letters and pairs (a pair is a whole token, a letter starts
+    one); None for short punctuation (a LIKE scan either way)."""
+    if any(len(t) >= 3 for t in terms):
+        return "text"
+    return "grams" if all(c.isalnum() for t in terms for c in t) else None
+
+
+def walking(kind: str, query: str, capped: bool = False) -> str | None:
+    """The column to walk with for this query on this kind, or None to use the index:
+    SQLite, a common query, and a single letter or a capped list."""
     from db.store import is_sqlite
 
-    if len(terms) == 1 and len(terms[0]) == 1 and terms[0].isalnum() and is_sqlite() and _common(kind, terms[0]):
-        return NodeList((SQL("instr((SELECT sd.grams FROM search_doc sd WHERE sd.kind = ? AND sd.ref_id =", [kind]),
-                         id_column, SQL("), ?) > 0", [terms[0]])))
+    terms = query_terms(query)
+    letter = len(terms) == 1 and len(terms[0]) == 1 and terms[0].isalnum()
+    column = _walkable(terms) if terms and (letter or capped) and is_sqlite() else None
+    return column if column and _common(kind, *terms, column=column) else None
+
+
+def matches(id_column, kind: str, query: str, capped: bool = False):
+    """A WHERE condition: the record whose id is in id_column matches the query.
+    capped: the caller reads a page and counts with count_up_to() (walk any common query)."""
+    column = walking(kind, query, capped)
+    if column:
+        checks = [NodeList((SQL(f"instr((SELECT sd.{column} FROM search_doc sd WHERE sd.kind = ? AND sd.ref_id =",
+                                [kind]), id_column, SQL("), ?) > 0", [t]))) for t in query_terms(query)]
+        return functools.reduce(lambda a, b: a & b, checks)
     return id_column.in_(ids_matching(query, kind))
 
 
-def _common(kind: str, letter: str) -> bool:
-    """Whether the letter is in at least 5% of a sample of this kind's documents (only
-    a choice of plan: both plans give the same rows)."""
-    sql = "SELECT count(*) FROM (SELECT grams FROM search_doc WHERE kind = ? LIMIT ?) WHERE instr(grams, ?) > 0"
-    return database.obj.execute_sql(sql, (kind, SAMPLE, letter)).fetchone()[0] >= COMMON
+def count_up_to(kind: str, table: str, query: str, cap: int) -> int:
+    """How many live records of kind (in table, with its deleted_at) match, counting at
+    most cap: the first matches in document order, by the index or, for a common query,
+    by walking the documents (SQLite; same answer)."""
+    column = walking(kind, query, capped=True)
+    if column:
+        source = (f"FROM search_doc d WHERE +d.kind = ? AND "
+                  + " AND ".join([f"instr(d.{column}, ?) > 0"] * len(query_terms(query))))
+        params = [kind, *query_terms(query)]
+    else:
+        source, params, _ = index().matching(query_terms(query), [kind])
+    live = f"EXISTS (SELECT 1 FROM {table} r WHERE r.id = d.ref_id AND r.deleted_at IS NULL)"  # one lookup a match
+    sql = f"SELECT count(*) FROM (SELECT 1 {source} AND {live} LIMIT {int(cap)}) AS first_hits"
+    return database.obj.execute_sql(sql, params).fetchone()[0]
+
+
+def _common(kinds, *terms: str, column: str = "grams") -> bool:
+    """Whether the terms are all in at least 5% of a sample of these kinds' documents,
+    evenly spread over the documents (only a choice of plan: both give the same rows)."""
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+    db = database.obj
+    # (one of min or max per SELECT: SQLite reads each off the end of the index, not all rows)
+    low, high = db.execute_sql("SELECT (SELECT min(id) FROM search_doc), (SELECT max(id) FROM search_doc)").fetchone()
+    if low is None:
+        return False
+    ids = ",".join(map(str, range(low, high + 1, max(1, (high - low + 1) // SAMPLE))))
+    found = " AND ".join(["instr(" + column + ", ?) > 0"] * len(terms))
+    sql = (f"SELECT count(*), coalesce(sum({found}), 0) FROM search_doc WHERE id IN ({ids}) "
+           f"AND kind IN ({', '.join('?' * len(kinds))})")
+    sampled, matched = db.execute_sql(sql, (*terms, *kinds)).fetchone()
+    return matched > 0 and matched * SAMPLE >= COMMON * sampled
 
 
 def ids_matching(query: str, kind: str):

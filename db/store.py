@@ -202,6 +202,17 @@ def close_store() -> None:
         database.obj._ready = False
 
 
+def refresh_statistics() -> None:
+    """SQLite's table statistics (sqlite_stat1), after a bulk write. Without them its
+    planner takes `deleted_at IS NULL` for a selective condition and walks all live
+    contacts in contact_name_order where an index on the other condition finds a few
+    (3.6 s instead of 1 ms to count the contacts of 50 companies at 1M contacts).
+    A sample per index (analysis_limit) keeps it well under a second at 1M."""
+    if is_sqlite():
+        database.obj.execute_sql("PRAGMA analysis_limit=10000")
+        database.obj.execute_sql("ANALYZE")
+
+
 def is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
 

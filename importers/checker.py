@@ -15,6 +15,7 @@ before a process would have started.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -23,7 +24,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from db.errors import StoreError
 
@@ -39,14 +40,22 @@ def can_fork(path: str | Path) -> bool:
     return big and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def in_worker(items: Iterable, describe: str) -> Iterator:
+def in_worker(items: Iterable, describe: str, release: Callable[[], None] | None = None) -> Iterator:
     """Iterate items in a forked process (its copy of them, in whatever state they
     are now) and yield what comes out, in order. An exception there is raised here;
-    leaving the loop early stops the process."""
+    leaving the loop early stops the process. release, called here once the process
+    has started, lets go of this process's copy of what only the checker reads (the
+    loaded sheet: its memory is the checker's alone then, and freed when it ends)."""
     ctx = multiprocessing.get_context("fork")
     q = ctx.Queue(maxsize=4)
     proc = ctx.Process(target=_run, args=(items, q, os.getpid()), name="crm-row-checker", daemon=True)
+    # Frozen objects are left alone by the collector, in both processes, until the
+    # checker is done: a collection writes to every object it walks, so each process
+    # would copy (and memory would count twice) pages the two could go on sharing.
+    gc.freeze()
     proc.start()
+    if release:
+        release()
     try:
         while True:
             try:
@@ -66,6 +75,7 @@ def in_worker(items: Iterable, describe: str) -> Iterator:
         if proc.is_alive():
             proc.terminate()
         proc.join()
+        gc.unfreeze()  # (once the checker is gone: until then, the pages are still shared)
 
 
 def _die_with(parent: int) -> None:

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -40,6 +41,14 @@ def pg_server():
     bindir = _bindir()
     if not bindir:
         pytest.skip("PostgreSQL is not installed (set CRM_TEST_PG or install postgresql)")
+    with throwaway_server(bindir) as url:
+        yield url
+
+
+@contextmanager
+def throwaway_server(bindir: str):
+    """A fresh server on loopback (fsync off) for as long as the block runs; yields
+    its URL without a database name. The benchmarks start theirs here too."""
     root = tempfile.mkdtemp(prefix="crm-pg-")
     os.chmod(root, 0o755)
     data = os.path.join(root, "data")

@@ -105,7 +105,11 @@ def test_a_common_letter_walks_the_list_and_finds_what_the_index_finds(people, m
         return [c["id"] for c in contacts.list_(query=letter).rows]
 
     by_index = {letter: listed(letter) for letter in ("s", "o", "明", "q", "z")}
+    found = {(letter, limit): search.find(letter, limit=limit) for letter in ("s", "o", "q") for limit in (3, 50)}
     monkeypatch.setattr(search, "COMMON", 1)  # every letter counts as common now
+    for (letter, limit), hits in found.items():  # the search box (crm search) walks the documents too: same hits
+        assert search.find(letter, limit=limit) == hits, (letter, limit)
+    assert len(found[("s", 50)]) == 32 and found[("q", 50)] == []
     assert search._common("contact", "s")
     where = search.matches(Contact.id, "contact", "s")
     assert "instr((SELECT sd.grams" in str(Contact.select().where(where).sql()[0])  # the walking plan
@@ -114,3 +118,33 @@ def test_a_common_letter_walks_the_list_and_finds_what_the_index_finds(people, m
     assert len(by_index["s"]) == 32 and by_index["q"] == []  # the Sams, Smith and Åström
     page = contacts.list_(query="s", limit=5, count_up_to=10)
     assert (len(page.rows), page.total, page.at_least) == (5, 10, True)
+
+
+def test_a_common_query_in_a_capped_list_walks_and_finds_what_the_index_finds(people, monkeypatch):
+    """The app's list (a page, a count up to a cap) walks the name order for any common
+    query, checking each record's stored text or grams, and counts the first matching
+    documents: the same rows and counts as the index, trashed contacts left out."""
+    from db.models import Contact
+
+    for i in range(30):
+        contacts.create({"first_name": f"Sam{i}", "last_name": "Oakes" if i % 3 else "Ng"},
+                        emails=[f"sam{i}@oakes.example"])
+    gone = contacts.create({"first_name": "Trashed", "last_name": "Oakes"})
+    contacts.delete(gone["id"])
+    queries = ["oak", "sam oakes", "sa", "o k", "ng", "müller", "muller", "oakes.example", "s1", "zz", "o'", "a"]
+
+    def page(query, cap=12):
+        p = contacts.list_(query=query, limit=7, count_up_to=cap)
+        return [c["id"] for c in p.rows], p.total, p.at_least
+
+    by_index = {(q, cap): page(q, cap) for q in queries for cap in (12, 100)}
+    monkeypatch.setattr(search, "COMMON", 1)  # every query found in the sample counts as common now
+    assert "instr((SELECT sd.text" in str(Contact.select().where(
+        search.matches(Contact.id, "contact", "oak", capped=True)).sql()[0])
+    assert "instr((SELECT sd.grams" in str(Contact.select().where(
+        search.matches(Contact.id, "contact", "sa", capped=True)).sql()[0])
+    assert "instr((SELECT" not in str(Contact.select().where(search.matches(Contact.id, "contact", "oak")).sql()[0])
+    for (q, cap), expected in by_index.items():
+        assert page(q, cap) == expected, q
+    assert by_index[("oak", 12)][1:] == (12, True) and by_index[("oak", 100)][1:] == (30, False)
+    assert by_index[("zz", 12)] == ([], 0, False)

@@ -38,7 +38,7 @@ def test_schema_scripts_are_recorded_and_not_rerun(crm_store):
                                            "0009_import_batch_status", "0010_contact_vcard_fields", "0011_company_name_key",
                                            "0012_segments", "0013_ticket_first_response",
                                            "0014_import_batch_entity_text", "0015_field_history",
-                                           "0016_record_versions"]
+                                           "0016_record_versions", "0017_duplicate_indexes_dropped"]
     assert store.pending_migrations() == []
     store.close_store()
     store.open_store(str(crm_store))
@@ -85,7 +85,7 @@ def test_an_old_store_is_upgraded_on_open(tmp_path):
                                            "0009_import_batch_status", "0010_contact_vcard_fields", "0011_company_name_key",
                                            "0012_segments", "0013_ticket_first_response",
                                            "0014_import_batch_entity_text", "0015_field_history",
-                                           "0016_record_versions"]
+                                           "0016_record_versions", "0017_duplicate_indexes_dropped"]
     contacts.create({"first_name": "Zoë"})
     assert [r["title"] for r in find.search_all("zoe")] == ["Zoë"]
 

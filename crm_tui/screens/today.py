@@ -10,6 +10,8 @@ from crm_tui.screens.base import Page, fill, local_time, selected_key
 from db import display
 from db.services import dashboard, followups
 
+DUE_ROWS = 200  # follow-ups listed (the most overdue first; the line above counts them all)
+
 
 class TodayScreen(Page):
     TITLE = "Today"
@@ -36,7 +38,7 @@ class TodayScreen(Page):
             yield Static("", id="recent", markup=False)
 
     def reload(self) -> None:
-        self.work(dashboard.summary, self.show)
+        self.work(lambda: dashboard.summary(due_limit=DUE_ROWS), self.show)
 
     def show(self, data: dict) -> None:
         f = data["followups"]

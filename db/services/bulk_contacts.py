@@ -31,7 +31,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from db import search
+from db import bulk, search
 from db.fields import stored
 from db.identity import current_user
 from db.models import (
@@ -462,6 +462,10 @@ class ContactImporter:
             self._remember(state, row.company)
             outcome.append("updated" if changed else "skipped")
         self._write(states, new_order)
+        if is_sqlite() and new_order:
+            # Nobody else wrote since _catch_up (we hold the write lock), and _remember
+            # has our own rows: the next chunk need not read them back.
+            self.seen_up_to = max(self.seen_up_to, new_order[-1])
         return outcome
 
     def _file_id(self, row: ContactRow, contact_id: int) -> None:
@@ -513,8 +517,8 @@ class ContactImporter:
             Tag.insert_many([{"name": n} for n in names]).on_conflict_ignore().execute()
             ids = dict(Tag.select(Tag.name, Tag.id).where(Tag.name.in_(names)).tuples())
             fresh_tags = [ids[n] for n in sorted(fresh)]
-            cursor.executemany(f"INSERT INTO contact_tag (contact_id, tag_id) VALUES ({p}, {p}) ON CONFLICT DO NOTHING",
-                               [(c, ids[t]) for c, t in tag_links])
+            bulk.insert("contact_tag", ("contact_id", "tag_id"), [(c, ids[t]) for c, t in tag_links],
+                        "ON CONFLICT DO NOTHING")
         if new:
             names = {cid: n for n, cid in self.companies.items()}
             docs = []
@@ -584,9 +588,7 @@ def insert_with_ids(model, rows: list[dict]) -> list[int]:
 
 
 def _executemany(cursor, table: str, cols, rows: list[tuple]) -> None:
-    if rows:
-        p = database.obj.param
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([p] * len(cols))})", rows)
+    bulk.insert(table, cols, rows)
 
 
 def new_tags(names) -> list[str]:

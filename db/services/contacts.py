@@ -414,23 +414,37 @@ def list_(query: str | None = None, tag: str | None = None, stage: str | None = 
           count_up_to: int | None = None, segment: str | None = None) -> Page:
     """Live contacts the filters select; a segment's saved filters and the others all
     apply (AND)."""
+    capped = bool(limit and count_up_to)
     q = filtered(Contact.select().where(Contact.deleted_at.is_null()), query=query, tag=tag, stage=stage,
-                 owner=owner, company=company, do_not_contact=do_not_contact, segment=segment)
+                 owner=owner, company=company, do_not_contact=do_not_contact, segment=segment, capped=capped)
     if (sort or "name").lstrip("-") == "company":
         q = q.join(Company, JOIN.LEFT_OUTER, on=(Contact.company == Company.id))
     q = q.order_by(*sort_order(sort, SORTS, "name", Contact.id))
-    page = paged(q, limit, lambda r: r, offset, count_up_to)
+    others = any((segment, tag, stage, owner, company is not None, do_not_contact is not None))
+    count = None
+    if not (others or query):
+        count = live_count
+    elif query and capped and not others:  # the app's search box: the first matches, in document order
+        count = lambda: search.count_up_to("contact", "contact", query, count_up_to + 1)  # noqa: E731
+    page = paged(q, limit, lambda r: r, offset, count_up_to, count)
     return Page(to_dicts(page.rows), page.total, page.at_least)
+
+
+def live_count() -> int:
+    """Every contact less those in the trash: counting all rows walks the narrowest
+    index, counting the live ones the wide name index (15 ms against 150 ms at 1M)."""
+    return Contact.select().count() - Contact.select().where(Contact.deleted_at.is_null(False)).count()
 
 
 def filtered(q, query: str | None = None, tag: str | None = None, stage: str | None = None,
              owner: str | None = None, company=None, do_not_contact: bool | None = None,
-             segment: str | None = None):
-    """q narrowed by the filters of `crm contact list` (for list_ and exports)."""
+             segment: str | None = None, capped: bool = False):
+    """q narrowed by the filters of `crm contact list` (for list_ and exports). capped:
+    the caller reads a page and counts up to a cap (search.matches)."""
     if segment:
-        q = filtered(q, **segment_lookup.filters_of(segment))
+        q = filtered(q, **segment_lookup.filters_of(segment), capped=capped)
     if query:
-        q = q.where(search.matches(Contact.id, "contact", query))
+        q = q.where(search.matches(Contact.id, "contact", query, capped))
     if tag:
         q = q.where(has_tag(ContactTag, "contact", tag))
     if stage:

@@ -1,19 +1,21 @@
 """The morning summary: what needs doing today and how the business stands."""
 from __future__ import annotations
 
-from db.models import Company, Contact, Deal, FollowUp
+from db.models import Company, Deal, FollowUp
 from db.services import activities, contacts, deals, followups, tickets
 
 
-def summary() -> dict:
-    overdue = followups.list_(when="overdue").rows
+def summary(due_limit: int | None = None) -> dict:
+    """due_limit: list only the first (most overdue) of the follow-ups due; the counts
+    stay whole. The app's Today page shows a screenful, not 10k rows of a big store."""
+    overdue = followups.list_(when="overdue", limit=due_limit).rows
     seen = {f["id"] for f in overdue}
-    due = overdue + [f for f in followups.list_(when="today").rows if f["id"] not in seen]
-    names = contacts.names_of(f["contact_id"] for f in due)
+    due = overdue + [f for f in followups.list_(when="today", limit=due_limit).rows if f["id"] not in seen]
+    due = due[:due_limit] if due_limit else due
     for f in due:
-        f["contact"] = names.get(f["contact_id"])
+        f["contact"] = f["contact_name"]  # (followups.list_ names them)
     return {
-        "contacts": Contact.select().where(Contact.deleted_at.is_null()).count(),
+        "contacts": contacts.live_count(),
         "companies": Company.select().where(Company.deleted_at.is_null()).count(),
         "open_deals": Deal.select().where(Deal.deleted_at.is_null() & Deal.stage.not_in(["won", "lost"])).count(),
         "followups": followups.counts(),

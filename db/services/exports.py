@@ -10,10 +10,10 @@ from typing import Iterator
 from db import fields, search, validate
 from db.config import get_config
 from db.errors import Invalid
-from db.models import (Activity, Company, CompanyTag, Contact, ContactEmail, ContactTag, Deal, DealStage,
-                       Ticket)
-from db.services import contacts, deals, tickets
-from db.services.common import has_tag, tags_of
+from db.models import (Activity, Company, CompanyTag, Contact, ContactEmail, ContactPhone, ContactTag, Deal, DealStage,
+                       Ticket, database)
+from db.services import companies, contacts, deals, tickets
+from db.services.common import has_tag, id_in, tags_of
 from db.services.kinds import KINDS, PARENTS_FIRST
 
 RECORDS = PARENTS_FIRST  # what an import reads back: the kinds of record
@@ -144,10 +144,6 @@ def _rows(entity: str, page: list) -> list[dict]:
 
 def _record_rows(entity: str, page: list) -> list[dict]:
     ids = [r.id for r in page]
-    if entity == "contact":
-        base = {c["id"]: c for c in contacts.to_dicts(page)}
-        return [{**{k: base[r.id][k] for k in ("id", "emails", "phones", "company", "tags", "do_not_contact")},
-                 **{k: getattr(r, k) for k in fields.stored("contact")}} for r in page]
     if entity == "company":
         tags = tags_of(CompanyTag, "company", ids)
         return [{**{c: getattr(r, c) for c in COLUMNS["company"] if c != "tags"}, "tags": tags.get(r.id, [])} for r in page]
@@ -162,10 +158,47 @@ def _record_rows(entity: str, page: list) -> list[dict]:
             for r in page]
 
 
+# A contact's own columns, read as tuples: an export of 100k contacts spent more time
+# building model objects (and parsing timestamps it never writes) than writing the file.
+_OWN = [k for k in fields.stored("contact") if k in COLUMNS["contact"]]  # a column of their own (db/fields.py)
+_CONTACT_FIELDS = (Contact.id, Contact.company, Contact.do_not_contact, *(getattr(Contact, k) for k in _OWN))
+
+
+def _contact_rows(**filters) -> Iterator[dict]:
+    last = 0
+    while True:
+        page = database.execute(_query("contact", **filters).select(*_CONTACT_FIELDS).where(Contact.id > last)
+                                .order_by(Contact.id).limit(PAGE)).fetchall()  # as the driver gives them
+        if not page:
+            return
+        ids = [r[0] for r in page]
+        emails: dict[int, list[str]] = {i: [] for i in ids}
+        phones: dict[int, list[str]] = {i: [] for i in ids}
+        for cid, address in database.execute(ContactEmail.select(ContactEmail.contact, ContactEmail.email)
+                                             .where(id_in(ContactEmail.contact, ids))
+                                             .order_by(ContactEmail.position, ContactEmail.id)):
+            emails[cid].append(address)
+        for cid, raw, number in database.execute(ContactPhone.select(ContactPhone.contact, ContactPhone.raw,
+                                                                     ContactPhone.number)
+                                                 .where(id_in(ContactPhone.contact, ids))
+                                                 .order_by(ContactPhone.position, ContactPhone.id)):
+            phones[cid].append(contacts.display_phone(raw, number))
+        tags = tags_of(ContactTag, "contact", ids)
+        names = companies.names_of({r[1] for r in page})
+        for cid, company, dnc, *own in page:
+            row = {**dict(zip(_OWN, own)), "id": cid, "emails": emails[cid], "phones": phones[cid],
+                   "company": names.get(company), "tags": tags.get(cid, []), "do_not_contact": bool(dnc)}
+            yield {c: row[c] for c in COLUMNS["contact"]}
+        last = ids[-1]
+
+
 def rows(entity: str, **filters) -> Iterator[dict]:
     """Every live record of one kind, oldest first, as {column: value} with real
     dates, Decimal amounts and lists for multi-valued fields."""
     entity = validate.choice(entity, ENTITIES, "entity")
+    if entity == "contact":
+        yield from _contact_rows(**filters)
+        return
     last, m = 0, MODELS[entity]
     while True:
         page = list(_query(entity, **filters).where(m.id > last).order_by(m.id).limit(PAGE))

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Iterator
 
-from db import clock, fields, validate
+from db import bulk, clock, fields, validate
 from db.errors import NotFound
 from db.identity import current_user
 from db.models import (
@@ -33,7 +33,6 @@ from db.models import (
     FollowUp,
     Tag,
     Ticket,
-    database,
 )
 from db.services.common import id_in, iso_utc
 
@@ -242,11 +241,8 @@ def _record(rows: list[tuple]) -> None:
 
 
 def _insert(rows: list[tuple]) -> None:
-    p = database.obj.param
-    cols = _COLUMNS[1:]
-    names = ", ".join('"%s"' % c for c in cols)  # quoted: "user" is a reserved word on PostgreSQL
-    database.obj.cursor().executemany(
-        f"INSERT INTO field_history ({names}) VALUES ({', '.join([p] * len(cols))})", rows)
+    # quoted: "user" is a reserved word on PostgreSQL; db.bulk: multi-row INSERTs there
+    bulk.insert("field_history", ['"%s"' % c for c in _COLUMNS[1:]], rows)
 
 
 @contextmanager

@@ -282,6 +282,29 @@ async def test_trash_restores(shop):
         assert views.contact(1)["id"] == 1
 
 
+async def test_the_trash_page_keeps_its_cursor_on_the_record_when_rows_come_above_it(shop, clock):
+    for minute, cid in enumerate((1, 2, 3)):
+        clock(2026, 11, 23, 10, minute)
+        contacts.delete(cid)
+    app = CrmApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("7")
+        await settle(pilot, app)
+        assert [row[1] for row in table_text(app, "#trash")] == ["3", "2", "1"]  # newest first
+        table = app.screen.query_one("#trash")
+        table.focus()
+        table.move_cursor(row=1)  # contact 2
+        clock(2026, 11, 23, 10, 5)
+        contacts.delete(4)  # comes in at the top
+        app.screen.reload()
+        await settle(pilot, app)
+        assert [row[1] for row in table_text(app, "#trash")] == ["4", "3", "2", "1"]
+        assert table.cursor_row == 2  # still on contact 2
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert views.contact(2)["id"] == 2
+
+
 async def test_companies_search_open_the_360_and_show_their_people(shop):
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -89,13 +89,14 @@ def plain(cell):
 def fill(table: DataTable, rows: list[tuple[int, tuple]]) -> None:
     """Replace a table's rows, keeping the cursor on the record it was on (rows above
     it may have come or gone), else near where it was."""
-    row, key = table.cursor_row, selected_key(table)
+    row = table.cursor_row
+    key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value) if table.row_count else None
     table.clear()
     for each, cells in rows:
         table.add_row(*map(plain, cells), key=str(each))
     if table.row_count:
         keys = [str(each) for each, _ in rows]
-        table.move_cursor(row=keys.index(str(key)) if str(key) in keys else min(row, table.row_count - 1))
+        table.move_cursor(row=keys.index(key) if key in keys else min(row, table.row_count - 1))
 
 
 def local_time(iso: str | None) -> str:

@@ -5,7 +5,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from crm_tui.screens.base import Page, local_time, plain
+from crm_tui.screens.base import Page, fill, local_time
 from db.services import trash
 
 
@@ -23,13 +23,8 @@ class TrashScreen(Page):
 
     def show(self, rows) -> None:
         self.items = {f"{r['type']}:{r['id']}": r for r in rows}
-        table = self.query_one("#trash", DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for key, r in self.items.items():
-            table.add_row(r["type"], r["id"], plain(r["title"]), local_time(r["deleted_at"]), key=key)
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1))
+        fill(self.query_one("#trash", DataTable),  # the cursor stays on its record
+             [(key, (r["type"], r["id"], r["title"], local_time(r["deleted_at"]))) for key, r in self.items.items()])
 
     def action_restore(self) -> None:
         table = self.query_one("#trash", DataTable)

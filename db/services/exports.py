@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, time, timezone
 from decimal import Decimal
+from operator import itemgetter
 from typing import Iterator
 
 from db import fields, search, validate
 from db.config import get_config
 from db.errors import Invalid
 from db.models import (Activity, Company, CompanyTag, Contact, ContactEmail, ContactPhone, ContactTag, Deal, DealStage,
-                       Ticket, database)
+                       Tag, Ticket, database)
 from db.services import companies, contacts, deals, tickets
 from db.services.common import has_tag, id_in, tags_of
 from db.services.kinds import KINDS, PARENTS_FIRST
@@ -164,7 +165,13 @@ _OWN = [k for k in fields.stored("contact") if k in COLUMNS["contact"]]  # a col
 _CONTACT_FIELDS = (Contact.id, Contact.company, Contact.do_not_contact, *(getattr(Contact, k) for k in _OWN))
 
 
-def _contact_rows(**filters) -> Iterator[dict]:
+# A row is picked into the columns' order by one C-level call: a dict per row (and a
+# second one in the columns' order) was most of the export's time.
+_in_column_order = itemgetter(*(("id", "emails", "phones", "company", "tags", "do_not_contact", *_OWN).index(c)
+                                for c in COLUMNS["contact"]))
+
+
+def _contact_table(**filters) -> Iterator[tuple]:
     last = 0
     while True:
         page = database.execute(_query("contact", **filters).select(*_CONTACT_FIELDS).where(Contact.id > last)
@@ -174,6 +181,7 @@ def _contact_rows(**filters) -> Iterator[dict]:
         ids = [r[0] for r in page]
         emails: dict[int, list[str]] = {i: [] for i in ids}
         phones: dict[int, list[str]] = {i: [] for i in ids}
+        tags: dict[int, list[str]] = {i: [] for i in ids}
         for cid, address in database.execute(ContactEmail.select(ContactEmail.contact, ContactEmail.email)
                                              .where(id_in(ContactEmail.contact, ids))
                                              .order_by(ContactEmail.position, ContactEmail.id)):
@@ -183,13 +191,23 @@ def _contact_rows(**filters) -> Iterator[dict]:
                                                  .where(id_in(ContactPhone.contact, ids))
                                                  .order_by(ContactPhone.position, ContactPhone.id)):
             phones[cid].append(contacts.display_phone(raw, number))
-        tags = tags_of(ContactTag, "contact", ids)
+        # as tags_of reads them, through the bare cursor: Peewee's row wrapper cost more than the query
+        for cid, name in database.execute(ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
+                                          .where(id_in(ContactTag.contact, ids)).order_by(Tag.name)):
+            tags[cid].append(name)
         names = companies.names_of({r[1] for r in page})
         for cid, company, dnc, *own in page:
-            row = {**dict(zip(_OWN, own)), "id": cid, "emails": emails[cid], "phones": phones[cid],
-                   "company": names.get(company), "tags": tags.get(cid, []), "do_not_contact": bool(dnc)}
-            yield {c: row[c] for c in COLUMNS["contact"]}
+            yield _in_column_order((cid, emails[cid], phones[cid], names.get(company), tags[cid], bool(dnc), *own))
         last = ids[-1]
+
+
+def table(entity: str, **filters) -> Iterator[tuple]:
+    """rows(), each row a tuple of the values in COLUMNS[entity] order: what a file
+    writer wants, without a dict per row."""
+    entity = validate.choice(entity, ENTITIES, "entity")
+    if entity == "contact":
+        return _contact_table(**filters)
+    return (tuple(row.values()) for row in rows(entity, **filters))
 
 
 def rows(entity: str, **filters) -> Iterator[dict]:
@@ -197,7 +215,8 @@ def rows(entity: str, **filters) -> Iterator[dict]:
     dates, Decimal amounts and lists for multi-valued fields."""
     entity = validate.choice(entity, ENTITIES, "entity")
     if entity == "contact":
-        yield from _contact_rows(**filters)
+        columns = COLUMNS["contact"]
+        yield from (dict(zip(columns, row)) for row in _contact_table(**filters))
         return
     last, m = 0, MODELS[entity]
     while True:

@@ -57,6 +57,9 @@ def _split(text: str, separators: str, quoting: bool) -> list[str] | None:
 
 def join(tags, separator: str = ", ") -> str:
     """One line that split(line, separator.strip()) reads back as these tags."""
+    tags = list(tags)
+    if not _QUOTE_WHEN.search("\n".join(tags)):  # most lists: nothing to quote, asked once
+        return separator.join(tags)
     return separator.join(_quoted(t) if _QUOTE_WHEN.search(t) else t for t in tags)
 
 

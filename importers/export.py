@@ -49,16 +49,16 @@ def _cells(row) -> list[str]:
     """_cell_text of each value, the common cases inline: a call per cell was most of a
     csv export's time (1.4 million cells per 100k contacts). Text whose first character
     cannot start a formula is written as it is, the cheapest test first."""
-    return [v if type(v) is str and v[:1] not in _RISKY_FIRST else _list_text(v) if type(v) is list else
-            "" if v is None else ("yes" if v else "no") if type(v) is bool else str(v) if type(v) is int else
-            _cell_text(v) for v in row]
+    return [(v if v[:1] not in _RISKY_FIRST else safe_text(v)) if type(v) is str else
+            _list_text(v) if type(v) is list else "" if v is None else
+            ("yes" if v else "no") if type(v) is bool else str(v) if type(v) is int else _cell_text(v) for v in row]
 
 
 def _list_text(values: list) -> str:
-    """_cell_text of a list (emails, phones, tags)."""
+    """_cell_text of a list (emails, phones, tags); most hold one text or none."""
     if not values:
         return ""
-    text = _flat(values)
+    text = taglist.join(values, "; ") if len(values) == 1 and type(values[0]) is str else _flat(values)
     return text if text[:1] not in _RISKY_FIRST else safe_text(text)
 
 

@@ -162,7 +162,9 @@ def _record_rows(entity: str, page: list) -> list[dict]:
 # A contact's own columns, read as tuples: an export of 100k contacts spent more time
 # building model objects (and parsing timestamps it never writes) than writing the file.
 _OWN = [k for k in fields.stored("contact") if k in COLUMNS["contact"]]  # a column of their own (db/fields.py)
-_CONTACT_FIELDS = (Contact.id, Contact.company, Contact.do_not_contact, *(getattr(Contact, k) for k in _OWN))
+# the company's name read beside it (a subquery on its key: no join the filters could meet)
+_COMPANY_NAME = Company.select(Company.name).where(Company.id == Contact.company)
+_CONTACT_FIELDS = (Contact.id, _COMPANY_NAME, Contact.do_not_contact, *(getattr(Contact, k) for k in _OWN))
 
 
 # A row is picked into the columns' order by one C-level call: a dict per row (and a
@@ -195,9 +197,8 @@ def _contact_table(**filters) -> Iterator[tuple]:
         for cid, name in database.execute(ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
                                           .where(id_in(ContactTag.contact, ids)).order_by(Tag.name)):
             tags[cid].append(name)
-        names = companies.names_of({r[1] for r in page})
         for cid, company, dnc, *own in page:
-            yield _in_column_order((cid, emails[cid], phones[cid], names.get(company), tags[cid], bool(dnc), *own))
+            yield _in_column_order((cid, emails[cid], phones[cid], company, tags[cid], bool(dnc), *own))
         last = ids[-1]
 
 

@@ -13,7 +13,7 @@ from db.config import get_config
 from db.errors import Invalid
 from db.models import (Activity, Company, CompanyTag, Contact, ContactEmail, ContactPhone, ContactTag, Deal, DealStage,
                        Tag, Ticket, database)
-from db.services import companies, contacts, deals, tickets
+from db.services import contacts, deals, tickets
 from db.services.common import has_tag, id_in, tags_of
 from db.services.kinds import KINDS, PARENTS_FIRST
 

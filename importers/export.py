@@ -251,11 +251,18 @@ def _xlsx(path: Path, entities, progress, filters) -> dict[str, int]:
         sheet.write_row(0, 0, columns, bold)
         n = 0
 
+        write_string = sheet.write_string
+
         def emit(row, r):
             for c, value in enumerate(row):
-                if type(value) is str:  # most cells: asked first
+                if type(value) is str:  # most cells: asked first, the cheapest test first
                     if value:
-                        sheet.write_string(r, c, safe_text(value))
+                        write_string(r, c, value if value[:1] not in _RISKY_FIRST else safe_text(value))
+                    continue
+                if type(value) is list:  # emails, phones, tags: one safe '; '-joined cell
+                    value = _list_text(value)
+                    if value:
+                        write_string(r, c, value)
                     continue
                 value = _flat(value)
                 if value is None or value == "":

@@ -173,6 +173,15 @@ _in_column_order = itemgetter(*(("id", "emails", "phones", "company", "tags", "d
                                 for c in COLUMNS["contact"]))
 
 
+def _among(column, ids: list[int]):
+    """column is one of ids (ascending). A range when they are nearly every id in it (a
+    whole export: scanning the range cost less than parsing 5,000 literals); the rows of
+    ids between them that are not in the page are passed over by the reader."""
+    if ids[-1] - ids[0] < 2 * len(ids):
+        return column.between(ids[0], ids[-1])
+    return id_in(column, ids)
+
+
 def _contact_table(**filters) -> Iterator[tuple]:
     last = 0
     while True:
@@ -185,18 +194,21 @@ def _contact_table(**filters) -> Iterator[tuple]:
         phones: dict[int, list[str]] = {i: [] for i in ids}
         tags: dict[int, list[str]] = {i: [] for i in ids}
         for cid, address in database.execute(ContactEmail.select(ContactEmail.contact, ContactEmail.email)
-                                             .where(id_in(ContactEmail.contact, ids))
+                                             .where(_among(ContactEmail.contact, ids))
                                              .order_by(ContactEmail.position, ContactEmail.id)):
-            emails[cid].append(address)
+            if cid in emails:
+                emails[cid].append(address)
         for cid, raw, number in database.execute(ContactPhone.select(ContactPhone.contact, ContactPhone.raw,
                                                                      ContactPhone.number)
-                                                 .where(id_in(ContactPhone.contact, ids))
+                                                 .where(_among(ContactPhone.contact, ids))
                                                  .order_by(ContactPhone.position, ContactPhone.id)):
-            phones[cid].append(contacts.display_phone(raw, number))
+            if cid in phones:
+                phones[cid].append(contacts.display_phone(raw, number))
         # as tags_of reads them, through the bare cursor: Peewee's row wrapper cost more than the query
         for cid, name in database.execute(ContactTag.select(ContactTag.contact, Tag.name).join(Tag)
-                                          .where(id_in(ContactTag.contact, ids)).order_by(Tag.name)):
-            tags[cid].append(name)
+                                          .where(_among(ContactTag.contact, ids)).order_by(Tag.name)):
+            if cid in tags:
+                tags[cid].append(name)
         for cid, company, dnc, *own in page:
             yield _in_column_order((cid, emails[cid], phones[cid], company, tags[cid], bool(dnc), *own))
         last = ids[-1]

@@ -8,12 +8,8 @@ import typer
 
 from cli.app import app, fail
 from cli.output import Format, print_json, print_rows, print_section, say
-from db.services import imports
 from importers.export import export as write_export
 from importers.export import export_mailing
-from importers.headers import load_mapping
-from importers.mapping_report import describe
-from importers.pipeline import ImportRejected, errors_target, import_file, write_errors
 
 
 def _progress():
@@ -62,6 +58,10 @@ def import_cmd(
 
     `crm import list` shows past imports; `crm import revert BATCH` undoes one.
     """
+    # imported here, not at the top: the import pipeline cost every other command (export too) ~50 ms
+    from db.services import imports
+    from importers.pipeline import ImportRejected, errors_target, import_file
+
     if target == "list" and not rest:
         print_rows(imports.list_batches(), fmt, ["batch", "created_at", "file", "entity", "status", "created",
                                                  "updated", "skipped", "rejected"])
@@ -107,6 +107,10 @@ def import_cmd(
 def _report(target: str, result, fmt: Format, errors: str | None, mapping: str | None = None) -> None:
     """The summary on stdout; notes and rejected rows on stderr; the errors file. A dry
     run also shows where every column went (a field, notes, or nowhere) and why."""
+    from importers.headers import load_mapping
+    from importers.mapping_report import describe
+    from importers.pipeline import write_errors
+
     for warning in result.warnings:
         say(f"note: {warning}")
     summary = result.summary()

@@ -10,8 +10,11 @@ Pure functions: no queries, no UI imports.
 """
 from __future__ import annotations
 
+import re
+
 # What join() quotes: both separators our lists use, and the quote itself.
 _NEEDS_QUOTES = (",", ";", '"')
+_QUOTE_WHEN = re.compile("[" + re.escape("".join(_NEEDS_QUOTES)) + "]")  # one search, not a test per character
 
 
 def split(text: str | None, separators: str = ",") -> list[str]:
@@ -54,7 +57,10 @@ def _split(text: str, separators: str, quoting: bool) -> list[str] | None:
 
 def join(tags, separator: str = ", ") -> str:
     """One line that split(line, separator.strip()) reads back as these tags."""
-    return separator.join(_quoted(t) if any(c in t for c in _NEEDS_QUOTES) else t for t in tags)
+    tags = list(tags)
+    if not _QUOTE_WHEN.search("\n".join(tags)):  # most lists: nothing to quote, asked once
+        return separator.join(tags)
+    return separator.join(_quoted(t) if _QUOTE_WHEN.search(t) else t for t in tags)
 
 
 def _quoted(tag: str) -> str:

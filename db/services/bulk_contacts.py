@@ -181,18 +181,18 @@ class ContactImporter:
             for e in row.emails:
                 if e.lower() in self.by_email:
                     return self.by_email[e.lower()]
-        name = _name_key(row.first_name, row.last_name, row.company)
         if "phone" in self.match:
             for _, number in row.phones:
                 found = self.by_phone.get(number)
                 if found is None or self._other_person(row, found) or not self._same_name(row, found):
                     continue
-                if self.phone_rows[number] > 1 and self.by_name.get(name) != found:
+                if self.phone_rows[number] > 1 and \
+                        self.by_name.get(_name_key(row.first_name, row.last_name, row.company)) != found:
                     continue  # a number several rows carry is a switchboard: not enough alone
                 return found
         keyless = not (row.emails or row.phones or row.external_id)
         if "name" in self.match and (keyless or self.explicit_match):
-            found = self.by_name.get(name)
+            found = self.by_name.get(_name_key(row.first_name, row.last_name, row.company))
             if found is not None and not self._other_person(row, found):
                 return found
         return None

@@ -41,10 +41,14 @@ def grams(value: str) -> str:
     any 1- or 2-character substring of a word is a token or a token prefix."""
     out: dict[str, None] = {}
     for word in _WORD.findall(normalize(value)):
-        for i in range(len(word) - 1):
-            out[word[i:i + 2]] = None
-        out[word[-1]] = None
+        out.update(_word_grams(word))
     return " ".join(out)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # names and company words repeat: an import of 100k rows has a few thousand
+def _word_grams(word: str) -> dict[str, None]:
+    """One word's tokens, in order (read only: the cache hands out the same dict)."""
+    return dict.fromkeys([*(word[i:i + 2] for i in range(len(word) - 1)), word[-1]])
 
 
 _NON_DIGIT = re.compile(r"\D")

@@ -79,7 +79,8 @@ def phone(value: str, region: str | None, field: str = "phone", country=None) ->
     out of the number."""
     raw = str(value).strip()
     # any script's digits (full-width, Arabic-Indic) read as 0-9, so they match the same number typed in ASCII
-    plain = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in unicodedata.normalize("NFKC", raw))
+    plain = raw if raw.isascii() else \
+        "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in unicodedata.normalize("NFKC", raw))
     m = _EXTENSION.search(plain)
     main = plain[:m.start()].strip() if m and m.start() else plain
     digits = _NON_DIGIT.sub("", main)

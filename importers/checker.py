@@ -111,6 +111,7 @@ def _run(items, q, parent: int) -> None:
             if os.getppid() != parent:  # no PR_SET_PDEATHSIG here: stop at the next chunk
                 os._exit(1)
             put(("item", item))
+            gc.collect(1)  # the import's collector runs once per chunk (pipeline.collect_per_chunk)
         put(("done", None))
     except BaseException as exc:
         try:

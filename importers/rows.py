@@ -17,6 +17,7 @@ Placeholder cells (null, N/A, -, ...) are empty.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from db import taglist, validate
@@ -187,6 +188,11 @@ def phone(text: str, region: str | None, country: str | None = None) -> tuple[st
 
 
 def split_tags(text: str | None, layout: str | None = None) -> list[str]:
+    return list(_split_tags(text, layout)) if text else []
+
+
+@functools.lru_cache(maxsize=4096)  # a tags column holds a few combinations, again and again
+def _split_tags(text: str, layout: str | None) -> tuple[str, ...]:
     """Google ' ::: ', Outlook ';', Pipedrive/Zoho ',', Mailchimp a quoted list
     ("VIP","Webinar, Q3"), our own exports '; ' with a tag holding a separator quoted
     (db/taglist.py). In a Google or Outlook file only that tool's separator splits, so
@@ -202,8 +208,8 @@ def split_tags(text: str | None, layout: str | None = None) -> list[str]:
         parts = taglist.split(text, ";\n")
         if len(parts) < 2:
             parts = taglist.split(text, ",\n")
-    return [p.strip() for p in parts if p.strip() and not p.strip().startswith("* ")
-            and p.strip().lower() not in SYSTEM_TAGS]
+    return tuple(p.strip() for p in parts if p.strip() and not p.strip().startswith("* ")
+                 and p.strip().lower() not in SYSTEM_TAGS)
 
 
 # -- rows -----------------------------------------------------------------------

@@ -181,18 +181,18 @@ class ContactImporter:
             for e in row.emails:
                 if e.lower() in self.by_email:
                     return self.by_email[e.lower()]
-        name = _name_key(row.first_name, row.last_name, row.company)
         if "phone" in self.match:
             for _, number in row.phones:
                 found = self.by_phone.get(number)
                 if found is None or self._other_person(row, found) or not self._same_name(row, found):
                     continue
-                if self.phone_rows[number] > 1 and self.by_name.get(name) != found:
+                if self.phone_rows[number] > 1 and \
+                        self.by_name.get(_name_key(row.first_name, row.last_name, row.company)) != found:
                     continue  # a number several rows carry is a switchboard: not enough alone
                 return found
         keyless = not (row.emails or row.phones or row.external_id)
         if "name" in self.match and (keyless or self.explicit_match):
-            found = self.by_name.get(name)
+            found = self.by_name.get(_name_key(row.first_name, row.last_name, row.company))
             if found is not None and not self._other_person(row, found):
                 return found
         return None
@@ -395,21 +395,29 @@ class ContactImporter:
         """Keys of contacts other writers added since we last looked: the keys are loaded
         once per import, and a `crm contact add` may commit between two of our chunks."""
         claims.claim_all()  # PostgreSQL: single writers wait for this chunk, as on SQLite
-        live, seen = Contact.deleted_at.is_null(), self.seen_up_to  # by the indexed contact ids
-        for key, cid in (ContactEmail.select(ContactEmail.email_key, ContactEmail.contact).join(Contact)
-                         .where(live & (ContactEmail.contact > seen)).tuples()):
-            self.by_email.setdefault(key, cid)
-            self.with_email.add(cid)
-        for number, cid in (ContactPhone.select(ContactPhone.number, ContactPhone.contact).join(Contact)
-                            .where(live & (ContactPhone.contact > seen)).tuples()):
-            self.by_phone.setdefault(number, cid)
-        for cid, first, last in (Contact.select(Contact.id, Contact.first_name, Contact.last_name)
-                                 .where(live & (Contact.id > seen)).tuples()):
-            self.name_of.setdefault(cid, _person(first, last))
-        for external, cid in (Contact.select(Contact.external_id, Contact.id)
-                              .where(live & (Contact.id > seen) & Contact.external_id.is_null(False)).tuples()):
-            self.by_external.setdefault(external, cid)
-        self.seen_up_to = Contact.select(Contact.id).order_by(Contact.id.desc()).scalar() or self.seen_up_to
+        # Only by the contact ids past what we saw (the rowid and contact_id indexes), with
+        # liveness checked here: asked in SQL, a fresh store's planner (no statistics yet)
+        # walks every live contact by the deleted_at index instead, once per chunk.
+        db, p, seen = database.obj, database.obj.param, self.seen_up_to
+        live = set()
+        for cid, first, last, external, deleted in db.execute_sql(
+                f"SELECT id, first_name, last_name, external_id, deleted_at FROM contact WHERE id > {p}", (seen,)):
+            self.seen_up_to = max(self.seen_up_to, cid)
+            if deleted is None:
+                live.add(cid)
+                self.name_of.setdefault(cid, _person(first, last))
+                if external is not None:
+                    self.by_external.setdefault(external, cid)
+        if not live:
+            return
+        for key, cid in db.execute_sql(f"SELECT email_key, contact_id FROM contact_email WHERE contact_id > {p}", (seen,)):
+            if cid in live:
+                self.by_email.setdefault(key, cid)
+                self.with_email.add(cid)
+        for number, cid in db.execute_sql(f"SELECT number, contact_id FROM contact_phone WHERE contact_id > {p}",
+                                          (seen,)):
+            if cid in live:
+                self.by_phone.setdefault(number, cid)
 
     def add_chunk(self, rows: list[ContactRow]) -> list[str]:
         """Write one chunk (the caller holds the write transaction). Returns

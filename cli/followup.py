@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.app import sub_app
+from cli.app import given, sub_app
 from cli.output import (
     ExpectVersionOption,
     Format,
@@ -18,7 +18,7 @@ from cli.remind import show_ranked
 from cli.user import MineOption, owner_or_mine
 from db.services import followups, urgency
 
-app = sub_app("Follow-ups: add, list, done, snooze, reschedule, cancel, delete, restore, history.")
+app = sub_app("Follow-ups: add, list, edit, done, snooze, reschedule, cancel, delete, restore, history.")
 
 COLUMNS = ["id", "due", "subject", "priority", "contact", "deal_id", "ticket_id", "every", "status"]
 
@@ -97,6 +97,23 @@ def reschedule(ref: str = typer.Argument(...), due: str = typer.Argument(...),
                expect_version: int = ExpectVersionOption, fmt: Format = FormatOption):
     """Give a follow-up a new due time."""
     print_record(followups.reschedule(ref, due, expected_version=expect_version), fmt)
+
+
+@app.command("edit")
+def edit(
+    ref: str = typer.Argument(...),
+    subject: str = typer.Option(None, "--subject"),
+    due: str = typer.Option(None, "--due", help="When: 2026-11-24 09:00, tomorrow 9:30, friday, +3d ..."),
+    priority: str = typer.Option(None, "--priority", help="low, normal, high or urgent."),
+    every: str = typer.Option(None, "--every", help="Repeat: 3d, 2w, 1m, 1y or weekdays; '' stops it."),
+    owner: str = typer.Option(None, "--owner"),
+    notes: str = typer.Option(None, "--notes", help="'' clears them."),
+    expect_version: int = ExpectVersionOption,
+    fmt: Format = FormatOption,
+):
+    """Change a follow-up."""
+    values = given(subject=subject, due=due, priority=priority, every=every, owner=owner, notes=notes)
+    print_record(followups.update(ref, values, expected_version=expect_version), fmt)
 
 
 @app.command("cancel")

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from crm_tui.forms import RescheduleForm
+from crm_tui.forms import FollowupForm, RescheduleForm
 from crm_tui.screens.base import MineFilter, Page, fill, selected_key
 from db import display
 from db.services import followups
@@ -18,6 +18,7 @@ class FollowupsScreen(MineFilter, Page):
         Binding("d", "done", "Done", id="followups.done"),
         Binding("s", "snooze", "Snooze 1 day", id="followups.snooze"),
         Binding("r", "reschedule", "Reschedule", id="followups.reschedule"),
+        Binding("e", "edit", "Edit", id="followups.edit"),
         Binding("enter", "open", "Open contact", id="followups.open"),
         Binding("m", "mine", "Mine/all", id="followups.mine"),
     ]
@@ -55,6 +56,22 @@ class FollowupsScreen(MineFilter, Page):
         if fid:
             self.app.push_screen(RescheduleForm(lambda v: followups.reschedule(fid, v["due"])),
                                  lambda r: r and self.reload())
+
+    def action_edit(self) -> None:
+        fid = self._selected()
+        if not fid:
+            return
+
+        def values(f: dict) -> dict:  # what the form shows, and the version it started from
+            return {k: f[k] for k in ("subject", "due", "priority", "every", "version")}
+
+        def save(v: dict) -> dict:
+            return followups.update(fid, {k: v[k] for k in ("subject", "due", "priority", "every")},
+                                    expected_version=v.get("version"), started_from=v.get("loaded"))
+
+        self.work(lambda: followups.show(fid), lambda f: self.app.push_screen(
+            FollowupForm(save, values(f), title="Edit follow-up", reload=lambda: values(followups.show(fid))),
+            lambda r: r and self.reload()))
 
     def action_open(self) -> None:
         fid = self._selected()

@@ -249,6 +249,38 @@ def reschedule(ref, due, expected_version=None) -> dict:
         return to_dict(row)
 
 
+def update(ref, values: dict, expected_version=None, started_from: dict | None = None) -> dict:
+    """Change a follow-up's subject, due, priority, repeat, owner or notes (the keys
+    given; '' clears repeat, owner and notes). A new due moves its recurrence chain,
+    as reschedule does."""
+    changes = {}
+    if "subject" in values:
+        changes["subject"] = validate.text(values["subject"])
+        if not changes["subject"]:
+            raise Invalid("subject", "a follow-up needs a subject")
+    if values.get("due") not in (None, ""):
+        changes["due"], changes["due_has_time"] = _when(values["due"], "due")
+    if values.get("priority") not in (None, ""):
+        changes["priority"] = validate.choice(values["priority"], PRIORITIES, "priority")
+    if "every" in values:
+        changes["every"] = validate.every(values["every"] or None)
+    for key in ("owner", "notes"):
+        if key in values:
+            changes[key] = validate.text(values[key]) or None
+    with write():
+        row = _live(ref)
+        versions.check(row, "follow-up", expected_version, started_from, to_dict)
+        before = history.snapshot("followup", row.id)
+        for key, value in changes.items():
+            setattr(row, key, value)
+        if "due" in changes:
+            row.snoozed_until, row.chain_start, row.chain_index = None, changes["due"], 0
+        row.updated_at = now_utc()
+        row.save()
+        history.changed("followup", before)
+        return to_dict(row)
+
+
 def cancel(ref) -> dict:
     with write():
         row = _live(ref)

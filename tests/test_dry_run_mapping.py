@@ -6,7 +6,7 @@ import pytest
 
 from crm_tui.app import CrmApp
 from db.services import contacts
-from tests.pilot import settle, table_text
+from tests.pilot import dry_run_in_app, table_text
 
 # A name, an email, a second company column, a column of no field, one with no header
 # and a second email column.
@@ -87,11 +87,7 @@ async def test_import_page_shows_the_mapping_after_a_dry_run(crm, tmp_path, anyi
     path.write_text("id,first_name,emails,Shoe size,external_id\n7,Ada,ada@example.com,38,HS-9\n", encoding="utf-8")
     app = CrmApp()
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.press("6")
-        await settle(pilot, app)
-        app.screen.query_one("#import-path").value = str(path)
-        await pilot.press("ctrl+d")
-        await settle(pilot, app)
+        await dry_run_in_app(pilot, app, path)
         status = str(app.screen.query_one("#status").render())
         assert status.startswith("would be: 1 created, 0 updated, 0 skipped, 0 rejected")
         assert status.endswith("· columns: 4 to fields, 1 to notes, 0 ignored")

@@ -155,17 +155,13 @@ async def test_the_import_page_shows_the_files_text_and_kept_rows_literally(crm_
     """A header like "[/]" and a phone cell that is no number: the page lists the kept
     row beside the rejected ones and shows every text as typed."""
     from crm_tui.app import CrmApp
-    from tests.pilot import settle, table_text
+    from tests.pilot import dry_run_in_app, table_text
 
     path = tmp_path / "[red]people.csv"
     path.write_text("First Name,Email,Phone,[/]\nAda,ada@example.com,call me,x\nBo,bo@,,y\n")
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("6")
-        await settle(pilot, app)
-        app.screen.query_one("#import-path").value = str(path)
-        await pilot.press("ctrl+d")
-        await settle(pilot, app)
+        await dry_run_in_app(pilot, app, path)
         assert [row[:3] for row in table_text(app, "#errors")] == [["[red]people", "2", "Phone"],
                                                                     ["[red]people", "3", "Email"]]
         assert ["[red]people", "[/]", "notes", "no contact field for it"] in table_text(app, "#columns")

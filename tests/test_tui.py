@@ -4,7 +4,7 @@ import pytest
 from crm_tui.app import CrmApp
 from db.services import companies, contacts, dashboard, deals, demo, followups, tickets
 from db.services import views
-from tests.pilot import settle, table_text
+from tests.pilot import dry_run_in_app, settle, table_text
 
 pytestmark = pytest.mark.anyio
 
@@ -215,11 +215,7 @@ async def test_import_from_the_ui_with_a_dry_run_first(shop, tmp_path):
     wb.save(path)
     app = CrmApp()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("6")
-        await settle(pilot, app)
-        app.screen.query_one("#import-path").value = str(path)
-        await pilot.press("ctrl+d")
-        await settle(pilot, app)
+        await dry_run_in_app(pilot, app, path)
         status = str(app.screen.query_one("#status").render())
         assert status.startswith("would be: 1 created, 0 updated, 0 skipped, 1 rejected")
         assert table_text(app, "#columns") == [["Sheet", "Name", "full_name", "recognised header"],

@@ -13,7 +13,6 @@ from db.services import claims, history, versions
 from db.services.common import (
     Page,
     add_tags,
-    company_names,
     get_deleted,
     get_live,
     has_tag,
@@ -36,7 +35,6 @@ from db.store import write
 FIELDS = stored("company", "text")  # what _clean takes, each as validate.text (db/fields.py)
 
 
-names_of = company_names
 
 
 def to_dicts(rows) -> list[dict]:

@@ -23,7 +23,7 @@ from db.services import claims, companies, segment_lookup, history, versions
 from db.services.common import (
     Page,
     add_tags,
-    contact_names,
+    company_names,
     full_name,
     get_deleted,
     get_live,
@@ -33,10 +33,10 @@ from db.services.common import (
     now_utc,
     paged,
     refuse_trashed,
-    sort_order,
     reindex,
     remove_tags,
     set_deleted,
+    sort_order,
     tags_of,
     trashed,
 )
@@ -74,7 +74,6 @@ def birthday(value) -> str | None:
     return f"--{month}-{day}" if year in ("--", NO_YEAR) else f"{year}-{month}-{day}"
 
 
-names_of = contact_names  # (full_name, imported above, is contacts.full_name to its callers too)
 
 
 def display_phone(raw: str, number: str) -> str:
@@ -103,7 +102,7 @@ def to_dicts(rows) -> list[dict]:
             phone_labels[cid].append(label)
     tags = tags_of(ContactTag, "contact", ids)
     company_ids = {r.company_id for r in rows if r.company_id}
-    names = companies.names_of(company_ids)
+    names = company_names(company_ids)
     return [{
         "id": r.id,
         "first_name": r.first_name,

@@ -13,6 +13,8 @@ from db.models import Contact, Deal, DealStage
 from db.services import activities, companies, contacts, history, versions
 from db.services.common import (
     Page,
+    company_names,
+    contact_names,
     get_deleted,
     get_live,
     iso_date,
@@ -38,8 +40,8 @@ def status_of(stage: str) -> str:
 
 
 def to_dicts(rows) -> list[dict]:
-    people = contacts.names_of(r.contact_id for r in rows)
-    orgs = companies.names_of(r.company_id for r in rows)
+    people = contact_names(r.contact_id for r in rows)
+    orgs = company_names(r.company_id for r in rows)
     return [{
         "id": r.id, "title": r.title,
         "contact_id": r.contact_id, "contact": people.get(r.contact_id),

@@ -13,6 +13,7 @@ from db.models import Deal, FollowUp, Ticket
 from db.services import activities, companies, contacts, history, versions
 from db.services.common import (
     Page,
+    contact_names,
     get_deleted,
     get_live,
     iso_local,
@@ -54,7 +55,7 @@ def to_dict(row) -> dict:
 def named(rows: list[dict]) -> list[dict]:
     """The rows with their contact's name beside its id (contact_name, last so a CSV keeps
     its earlier columns in place): one query for the lot, after a list is cut to size."""
-    names = contacts.names_of(r["contact_id"] for r in rows)
+    names = contact_names(r["contact_id"] for r in rows)
     return [{**r, "contact_name": names.get(r["contact_id"])} for r in rows]
 
 
@@ -159,7 +160,7 @@ def agenda(owner: str | None = None) -> list[dict]:
                 out.append({**r, "group": group})
     asleep = base.where(FollowUp.snoozed_until > now_local()).order_by(FollowUp.snoozed_until, FollowUp.id)
     out += [{**r, "group": "Snoozed"} for r in to_dicts(asleep)]
-    names = contacts.names_of(r["contact_id"] for r in out)
+    names = contact_names(r["contact_id"] for r in out)
     return [{**r, "contact": names.get(r["contact_id"])} for r in out]
 
 

@@ -47,7 +47,7 @@ from db.models import (
 from db.services import activities, companies, contacts, deals, followups, tickets
 from db.services import history as field_history  # ("history" is a deal's stage history here)
 from db.services.bulk_contacts import new_tags, record_changes
-from db.services.common import id_in, iso_utc, now_local, now_utc, reindex
+from db.services.common import full_name, id_in, iso_utc, now_local, now_utc, reindex
 from db.services.kinds import CHILDREN_FIRST, KINDS
 from db.store import write
 
@@ -180,7 +180,7 @@ def _by_text(ref: str) -> int:
             Contact.deleted_at.is_null() & (fn.LOWER(Contact.last_name).in_(target.split()) |
                                             fn.LOWER(Contact.first_name).in_(target.split()) |
                                             (fn.LOWER(Contact.last_name) == target))):
-        if contacts.full_name(c.first_name, c.last_name).lower() == target:
+        if full_name(c.first_name, c.last_name).lower() == target:
             return c.id
     raise NotFound(f"no contact named {ref!r}")
 

@@ -22,7 +22,7 @@ from db.config import get_config
 from db.errors import StoreError
 from db.models import Company, Contact, ContactEmail, ContactPhone, Deal, FollowUp, Reminder, Ticket, database
 from db.services import contacts, deals
-from db.services.common import id_in, iso_local, now_utc
+from db.services.common import full_name, id_in, iso_local, now_utc
 from db.store import write
 
 CLAIM_LEASE = timedelta(minutes=10)
@@ -142,7 +142,7 @@ def _people(ids: set[int]) -> dict[int, dict]:
     these contacts: all a reminder shows, without the rest of each contact (10k due)."""
     if not ids:
         return {}
-    out = {cid: {"id": cid, "name": contacts.full_name(first, last), "email": None, "phone": None}
+    out = {cid: {"id": cid, "name": full_name(first, last), "email": None, "phone": None}
            for cid, first, last in Contact.select(Contact.id, Contact.first_name, Contact.last_name)
            .where(id_in(Contact.id, ids)).tuples()}
     for cid, address in (ContactEmail.select(ContactEmail.contact, ContactEmail.email)

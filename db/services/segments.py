@@ -12,7 +12,7 @@ from db.errors import CrmError, Duplicate, Invalid
 from db.models import Contact, Segment, utcnow
 from db.services import companies, contacts
 from db.services.segment_lookup import filters_of, find as _find, names_  # (segments.names_ for the faces)
-from db.services.common import iso_utc
+from db.services.common import company_names, iso_utc
 from db.store import write
 
 FILTERS = ("query", "tag", "stage", "owner", "company", "do_not_contact")
@@ -61,7 +61,7 @@ def describe(filters: dict) -> str:
         if key in filters:
             words.append(f"{key}:{filters[key]}")
     if "company" in filters:
-        name = companies.names_of([filters["company"]]).get(filters["company"])
+        name = company_names([filters["company"]]).get(filters["company"])
         words.append(f"company:{name or filters['company']}")
     if "do_not_contact" in filters:
         words.append("dnc:yes" if filters["do_not_contact"] else "dnc:no")

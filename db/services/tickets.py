@@ -13,6 +13,8 @@ from db.models import Contact, Ticket
 from db.services import activities, companies, contacts, history, versions
 from db.services.common import (
     Page,
+    company_names,
+    contact_names,
     get_deleted,
     get_live,
     iso_utc,
@@ -64,8 +66,8 @@ def breached_where(now):
 
 def to_dicts(rows) -> list[dict]:
     now = now_utc()
-    people = contacts.names_of(r.contact_id for r in rows)
-    orgs = companies.names_of(r.company_id for r in rows)
+    people = contact_names(r.contact_id for r in rows)
+    orgs = company_names(r.company_id for r in rows)
     return [{
         "id": r.id, "subject": r.subject, "description": r.description,
         "contact_id": r.contact_id, "contact": people.get(r.contact_id),
